@@ -1,0 +1,554 @@
+"""Cleaning: raw scraped articles -> article text, metadata, quality flags and an offset map.
+
+A cleaned document keeps the article's title, standfirst, subheadings and paragraphs in order,
+separated by blank lines. Normalisation is minimal (NFC, white-space runs collapsed, lines
+trimmed) and every character of the cleaned text maps back to a character of the raw text, so
+an annotation can always be traced to the page it came from.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from propos import clean_rules as rules
+from propos.errors import ProposError
+from propos.fileio import read_json, sha256_bytes, sha256_text, write_json
+
+NO_BREAK_SPACES = "\u00a0\u202f\u2007"
+RAW_SUFFIXES = (".txt", ".html", ".htm")
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass
+class Line:
+    """One line of the source text, normalised, with the source offset of each character."""
+
+    number: int
+    source: str
+    text: str
+    offsets: list[int]
+    newline_at: int | None
+    status: str = "kept"  # kept | blank | removed | metadata
+    rule: str = ""
+    role: str = "paragraph"
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class CleanResult:
+    document: dict[str, Any]
+    lines: list[Line] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- decoding and line splitting
+
+
+def decode_raw(data: bytes, where: str) -> tuple[str, bool]:
+    """Decode UTF-8 strictly: the text (a BOM stays as character 0) and whether it had one."""
+    if not data.strip():
+        raise ProposError(f"{where}: empty file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposError(
+            f"{where}: not UTF-8 (invalid byte 0x{data[exc.start]:02x} at byte {exc.start})"
+        ) from exc
+    return text, text.startswith("\ufeff")
+
+
+def line_endings(text: str) -> str:
+    crlf = text.count("\r\n")
+    lone_lf = text.count("\n") - crlf
+    lone_cr = text.count("\r") - crlf
+    kinds = [name for name, count in (("CRLF", crlf), ("LF", lone_lf), ("CR", lone_cr)) if count]
+    return "+".join(kinds) if kinds else "none"
+
+
+def split_lines(text: str, first: int = 0) -> Iterable[tuple[int, int, int | None]]:
+    """Yield (start, end, newline position) for each line; the newline is \\n, \\r\\n or \\r."""
+    start = first
+    length = len(text)
+    while start < length:
+        end = start
+        while end < length and text[end] not in "\r\n":
+            end += 1
+        if end >= length:
+            yield start, end, None
+            return
+        newline_at = end + 1 if text.startswith("\r\n", end) else end
+        yield start, end, newline_at
+        start = newline_at + 1
+
+
+# ---------------------------------------------------------------- normalisation with offsets
+
+
+def _nfc_clusters(chars: str) -> list[tuple[int, int]]:
+    """Split into runs that NFC can normalise independently (a starter and what follows it)."""
+    bounds = [i for i, ch in enumerate(chars) if i == 0 or unicodedata.combining(ch) == 0]
+    runs = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(chars)], strict=True)]
+    merged: list[tuple[int, int]] = []
+    for run in runs:
+        if merged:
+            prev = merged[-1]
+            left, right = chars[prev[0] : prev[1]], chars[run[0] : run[1]]
+            separate = unicodedata.normalize("NFC", left) + unicodedata.normalize("NFC", right)
+            if separate != unicodedata.normalize("NFC", left + right):
+                merged[-1] = (prev[0], run[1])
+                continue
+        merged.append(run)
+    return merged
+
+
+def nfc_with_offsets(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
+    if unicodedata.is_normalized("NFC", chars):
+        return chars, list(offsets)
+    out_chars: list[str] = []
+    out_offsets: list[int] = []
+    for start, end in _nfc_clusters(chars):
+        source = chars[start:end]
+        unused = list(range(start, end))
+        for ch in unicodedata.normalize("NFC", source):
+            position = next((i for i in unused if chars[i] == ch), None)
+            if position is None:
+                position = start
+            else:
+                unused.remove(position)
+            out_chars.append(ch)
+            out_offsets.append(offsets[position])
+    return "".join(out_chars), out_offsets
+
+
+def collapse_spaces(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Collapse each run of white space to one character and trim the ends.
+
+    A run that holds a no-break space keeps that character (the source's typography stays);
+    any other run becomes one ordinary space.
+    """
+    out_chars: list[str] = []
+    out_offsets: list[int] = []
+    i = 0
+    while i < len(chars):
+        if not chars[i].isspace():
+            out_chars.append(chars[i])
+            out_offsets.append(offsets[i])
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j].isspace():
+            j += 1
+        if i > 0 and j < len(chars):
+            keep = next((k for k in range(i, j) if chars[k] in NO_BREAK_SPACES), None)
+            out_chars.append(chars[keep] if keep is not None else " ")
+            out_offsets.append(offsets[keep if keep is not None else i])
+        i = j
+    return "".join(out_chars), out_offsets
+
+
+def normalise_line(source: str, start: int) -> tuple[str, list[int]]:
+    offsets = list(range(start, start + len(source)))
+    text, offsets = nfc_with_offsets(source, offsets)
+    return collapse_spaces(text, offsets)
+
+
+def normalise_key(text: str) -> str:
+    """The comparison key for repeated lines: case and every kind of white space folded."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+# ---------------------------------------------------------------- line classification
+
+
+def read_lines(text: str, first: int) -> list[Line]:
+    lines = []
+    for number, (start, end, newline_at) in enumerate(split_lines(text, first), start=1):
+        source = text[start:end]
+        normalised, offsets = normalise_line(source, start)
+        line = Line(number, source, normalised, offsets, newline_at)
+        if not normalised:
+            line.status = "blank"
+            line.rule = "blank_line" if source else ""
+        lines.append(line)
+    return lines
+
+
+def kept(lines: list[Line]) -> list[Line]:
+    return [line for line in lines if line.status == "kept"]
+
+
+def blocks(lines: list[Line]) -> list[list[Line]]:
+    """Runs of non-blank lines."""
+    found: list[list[Line]] = [[]]
+    for line in lines:
+        if line.status == "blank":
+            if found[-1]:
+                found.append([])
+        else:
+            found[-1].append(line)
+    return [block for block in found if block]
+
+
+def drop(line: Line, status: str, rule: str) -> None:
+    line.status = status
+    line.rule = rule
+
+
+def apply_weather_banners(lines: list[Line], metadata: dict[str, Any]) -> None:
+    for block in blocks(lines):
+        if not rules.WEATHER_BANNER_OPENER.fullmatch(block[0].text):
+            continue
+        for line in block:
+            date = rules.BANNER_DATE.fullmatch(line.text)
+            if date:
+                metadata["scrape_date"] = line.text
+                drop(line, "metadata", "weather_banner_scrape_date")
+            else:
+                drop(line, "removed", "weather_banner")
+
+
+def apply_line_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
+    for line in kept(lines):
+        furniture = next((r for r in rules.FURNITURE_RULES if r.matches(line.text)), None)
+        if furniture is not None:
+            drop(line, "removed", furniture.name)
+            continue
+        for rule in rules.METADATA_RULES:
+            fields = rule.extract(line.text)
+            if fields is not None:
+                for key, value in fields.items():
+                    metadata.setdefault(key, value)
+                drop(line, "metadata", rule.name)
+                break
+
+
+def is_title_candidate(line: Line) -> bool:
+    return line.word_count <= rules.TITLE_MAX_WORDS and not line.text.endswith(".")
+
+
+def apply_title_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
+    remaining = kept(lines)
+    if not remaining or not is_title_candidate(remaining[0]):
+        return
+    title = remaining[0]
+    title.role = "title"
+    metadata["title"] = title.text
+    title_key = normalise_key(title.text)
+    before_repeat: list[Line] = []
+    for line in remaining[1:]:
+        if normalise_key(line.text) == title_key:
+            drop(line, "removed", "repeated_title")
+            # What stands between a title and its repetition is the standfirst.
+            for standfirst in before_repeat:
+                standfirst.role = "standfirst"
+            before_repeat = []
+            continue
+        before_repeat.append(line)
+        bullet = rules.BULLET_PREFIX.match(line.text)
+        if bullet and normalise_key(line.text[bullet.end() :]) == title_key:
+            drop(line, "removed", "title_summary_bullet")
+
+
+def apply_repetition_rule(lines: list[Line]) -> None:
+    seen: set[str] = set()
+    for line in kept(lines):
+        key = normalise_key(line.text)
+        if key in seen:
+            drop(line, "removed", "repeated_paragraph")
+        seen.add(key)
+
+
+def is_prose(line: Line) -> bool:
+    return (
+        line.word_count > rules.TRAILING_FURNITURE_MAX_WORDS
+        or rules.SENTENCE_END.search(line.text) is not None
+    )
+
+
+def apply_trailing_furniture_rule(lines: list[Line]) -> None:
+    """Short, unpunctuated lines after the last line of prose are page furniture."""
+    remaining = kept(lines)
+    last_prose = max((i for i, line in enumerate(remaining) if is_prose(line)), default=-1)
+    for line in remaining[last_prose + 1 :]:
+        if line.role != "title":
+            drop(line, "removed", "trailing_furniture")
+
+
+def assign_roles(lines: list[Line]) -> None:
+    for line in kept(lines):
+        if line.role in ("title", "standfirst"):
+            continue
+        unpunctuated = line.text[-1] not in ".!?:;…»\"”'’)"
+        if line.word_count <= rules.SUBHEADING_MAX_WORDS and unpunctuated:
+            line.role = "subheading"
+
+
+def classify(lines: list[Line], metadata: dict[str, Any]) -> None:
+    apply_weather_banners(lines, metadata)
+    apply_line_rules(lines, metadata)
+    apply_title_rules(lines, metadata)
+    apply_repetition_rule(lines)
+    apply_trailing_furniture_rule(lines)
+    assign_roles(lines)
+
+
+# ---------------------------------------------------------------- quality flags
+
+
+def english_share(text: str) -> float:
+    words = [w.strip(".,:;!?'’\"").lower() for w in text.split()]
+    words = [w for w in words if w]
+    if not words:
+        return 0.0
+    return sum(w in rules.ENGLISH_MARKERS for w in words) / len(words)
+
+
+def is_title_case(text: str) -> bool:
+    words = [w for w in text.split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 4 and all(w[0].isupper() for w in words)
+
+
+def quality_flags(lines: list[Line]) -> list[dict[str, Any]]:
+    flags: list[dict[str, Any]] = []
+    english_lines = [line for line in lines if rules.FURNITURE_LANGUAGE.get(line.rule) == "en"]
+    for line in english_lines:
+        flags.append(
+            {
+                "flag": "english_furniture",
+                "line": line.number,
+                "evidence": line.text,
+                "note": "untranslated English page furniture (removed)",
+            }
+        )
+    for line in kept(lines):
+        for name, pattern, note in rules.QUALITY_PATTERNS:
+            for found in pattern.finditer(line.text):
+                evidence = found.groupdict().get("kicker") or found.group(0)
+                if name == "english_kicker" and english_share(evidence) < 0.5:
+                    continue
+                flags.append(
+                    {"flag": name, "line": line.number, "evidence": evidence, "note": note}
+                )
+        if line.role == "title" and is_title_case(line.text):
+            flags.append(
+                {
+                    "flag": "title_case_headline",
+                    "line": line.number,
+                    "evidence": line.text,
+                    "note": "English-style Title Case, a sign of machine translation",
+                }
+            )
+        if line.text.count("«") != line.text.count("»"):
+            flags.append(
+                {
+                    "flag": "unbalanced_guillemets",
+                    "line": line.number,
+                    "evidence": line.text[:80],
+                    "note": "« and » do not pair up in this paragraph",
+                }
+            )
+    return flags
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def compress_offsets(offsets: list[int]) -> list[list[int]]:
+    """[[clean_start, raw_start, length], ...]: runs where both sides advance together."""
+    runs: list[list[int]] = []
+    for clean_index, raw_index in enumerate(offsets):
+        if runs:
+            run = runs[-1]
+            if run[1] + run[2] == raw_index and run[0] + run[2] == clean_index:
+                run[2] += 1
+                continue
+        runs.append([clean_index, raw_index, 1])
+    return runs
+
+
+def expand_offsets(runs: list[list[int]]) -> list[int]:
+    offsets: list[int] = []
+    for _clean_start, raw_start, length in runs:
+        offsets.extend(range(raw_start, raw_start + length))
+    return offsets
+
+
+def assemble(lines: list[Line]) -> tuple[str, list[int], list[dict[str, Any]]]:
+    parts: list[str] = []
+    offsets: list[int] = []
+    paragraphs: list[dict[str, Any]] = []
+    previous: Line | None = None
+    for line in kept(lines):
+        if previous is not None:
+            # The blank line between two paragraphs maps onto the newline ending the first.
+            assert previous.newline_at is not None
+            parts.append(PARAGRAPH_SEPARATOR)
+            offsets.extend([previous.newline_at] * len(PARAGRAPH_SEPARATOR))
+        start = sum(len(part) for part in parts)
+        parts.append(line.text)
+        offsets.extend(line.offsets)
+        paragraphs.append({"start": start, "end": start + len(line.text), "role": line.role})
+        previous = line
+    return "".join(parts), offsets, paragraphs
+
+
+def report(lines: list[Line]) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    for line in lines:
+        if line.status in ("removed", "metadata") or (line.status == "blank" and line.rule):
+            action = "metadata" if line.status == "metadata" else "removed"
+            entries.append(
+                {"line": line.number, "action": action, "rule": line.rule, "text": line.source}
+            )
+        elif line.status == "kept" and line.text != line.source:
+            entries.append(
+                {
+                    "line": line.number,
+                    "action": "rewritten",
+                    "rule": "normalise",
+                    "text": line.source,
+                    "result": line.text,
+                }
+            )
+    return entries
+
+
+def clean_text(source_text: str, doc_id: str, where: str, first: int = 0) -> CleanResult:
+    """Clean one decoded source text; ``first`` skips a byte order mark."""
+    metadata: dict[str, Any] = {}
+    lines = read_lines(source_text, first)
+    classify(lines, metadata)
+    text, offsets, paragraphs = assemble(lines)
+    if not text:
+        removed = sum(line.status in ("removed", "metadata") for line in lines)
+        raise ProposError(f"{where}: nothing left after cleaning ({removed} lines removed)")
+    document = {
+        "doc_id": doc_id,
+        "text_sha256": sha256_text(text),
+        "text": text,
+        "paragraphs": paragraphs,
+        "metadata": metadata,
+        "quality_flags": quality_flags(lines),
+        "report": report(lines),
+        "offset_map": compress_offsets(offsets),
+    }
+    return CleanResult(document, lines)
+
+
+def extract_html(html: str, where: str) -> tuple[str, dict[str, Any]]:
+    """Main content of an HTML page with trafilatura: (title + text, page metadata)."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if extracted is None or not (extracted.text or "").strip():
+        raise ProposError(f"{where}: no article content found in the HTML page")
+    page_metadata = {
+        key: value
+        for key in ("title", "author", "date", "sitename", "hostname", "url", "description")
+        if (value := getattr(extracted, key, None))
+    }
+    title = (extracted.title or "").strip()
+    body = extracted.text.strip()
+    source_text = f"{title}\n\n{body}" if title and not body.startswith(title) else body
+    return source_text, page_metadata
+
+
+def clean_file(path: Path, project_root: Path | None = None) -> dict[str, Any]:
+    where = str(path)
+    data = path.read_bytes()
+    raw_text, has_bom = decode_raw(data, where)
+    doc_id = path.stem
+    source_format = "html" if path.suffix.lower() in (".html", ".htm") else "txt"
+    page_metadata: dict[str, Any] = {}
+    if source_format == "html":
+        source_text, page_metadata = extract_html(raw_text.lstrip("\ufeff"), where)
+        first = 0
+    else:
+        source_text, first = raw_text, 1 if has_bom else 0
+    result = clean_text(source_text, doc_id, where, first)
+    document = result.document
+    relative = (
+        path.relative_to(project_root)
+        if project_root and path.is_relative_to(project_root)
+        else path
+    )
+    source = {
+        "file": relative.as_posix(),
+        "format": source_format,
+        "raw_sha256": sha256_bytes(data),
+        "bom": has_bom,
+        "line_endings": line_endings(raw_text),
+        "offsets_refer_to": "raw text" if source_format == "txt" else "extracted text",
+    }
+    if source_format == "html":
+        source["extracted_text"] = source_text
+        document["metadata"].update({f"page_{k}": v for k, v in page_metadata.items()})
+    return {
+        "doc_id": doc_id,
+        "source": source,
+        **{k: v for k, v in document.items() if k != "doc_id"},
+    }
+
+
+# ---------------------------------------------------------------- the corpus stage
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    return sorted(p for p in raw_dir.iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
+
+
+def frozen_hash(gold_dir: Path, doc_id: str) -> str | None:
+    gold_file = gold_dir / f"{doc_id}.json"
+    if not gold_file.exists():
+        return None
+    gold = read_json(gold_file)
+    value = gold.get("text_sha256") if isinstance(gold, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class CleanRun:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def clean_corpus(
+    raw_dir: Path, out_dir: Path, gold_dir: Path, project_root: Path, force: bool = False
+) -> CleanRun:
+    """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
+    run = CleanRun()
+    results: dict[str, dict[str, Any]] = {}
+    for path in raw_files(raw_dir):
+        try:
+            results[path.stem] = clean_file(path, project_root)
+        except ProposError as exc:
+            run.errors.append(str(exc))
+    for doc_id, document in results.items():
+        anchored = frozen_hash(gold_dir, doc_id)
+        if anchored is not None and anchored != document["text_sha256"]:
+            run.refused.append(doc_id)
+    if run.refused and not force:
+        return run
+    for doc_id, document in results.items():
+        target = out_dir / f"{doc_id}.json"
+        if target.exists() and read_json(target) == document:
+            run.unchanged.append(doc_id)
+            continue
+        write_json(target, document)
+        run.written.append(doc_id)
+    return run
+
+
+def load_clean(clean_dir: Path, doc_id: str) -> dict[str, Any]:
+    path = clean_dir / f"{doc_id}.json"
+    if not path.exists():
+        raise ProposError(f"{path}: no cleaned document '{doc_id}' (run `propos clean`)")
+    return read_json(path)

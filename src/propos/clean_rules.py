@@ -1,0 +1,149 @@
+"""The cleaning rules, as named data a reader can scan.
+
+Each rule names what it recognises; ``clean.py`` applies them in order. Patterns match a whole
+line after normalisation (NFC, white space collapsed, trimmed) and are case-insensitive unless
+the rule says otherwise. None of them mentions a document: they describe page furniture that
+recurs across news sites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """A line that is page furniture: removed and reported under ``name``."""
+
+    name: str
+    patterns: tuple[str, ...]
+    language: str = "fr"  # "en" marks untranslated English furniture (a quality flag)
+    compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regexes = tuple(re.compile(p, re.IGNORECASE) for p in self.patterns)
+        object.__setattr__(self, "compiled", regexes)
+
+    def matches(self, line: str) -> bool:
+        return any(regex.fullmatch(line) for regex in self.compiled)
+
+
+@dataclass(frozen=True)
+class MetadataRule:
+    """A line that carries metadata: removed from the text, its named groups kept."""
+
+    name: str
+    pattern: str
+    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re.compile(self.pattern))
+
+    def extract(self, line: str) -> dict[str, str] | None:
+        found = self.compiled.fullmatch(line)
+        if found is None:
+            return None
+        return {key: value for key, value in found.groupdict().items() if value}
+
+
+FURNITURE_RULES: tuple[LineRule, ...] = (
+    LineRule("share_button", (r"partagez", r"partager( sur \S+)?", r"imprimer", r"envoyer")),
+    LineRule("share_button_en", (r"share( on \S+)?", r"tweet", r"print"), language="en"),
+    LineRule("front_page_promo", (r"à la une (du|de|sur) .+", r"à découvrir (sur|aussi) .+")),
+    LineRule(
+        "comment_furniture",
+        (
+            r"vos réactions",
+            r"réagir",
+            r"laisser un commentaire",
+            r"règles de bonne conduite\b.*",
+            r"(\d+ )?commentaires?",
+        ),
+    ),
+    LineRule(
+        "comment_furniture_en",
+        (r"leave a reply", r"please enter your (comment|name|email)( address)?( here)?!?"),
+        language="en",
+    ),
+    LineRule("app_banner_en", (r"download the app:?", r"get the app"), language="en"),
+    LineRule("app_banner", (r"téléchargez l'application.*", r"téléchargez l’application.*")),
+    LineRule("language_switch_en", (r"read in english",), language="en"),
+    LineRule("advertisement", (r"publicité", r"pub")),
+    LineRule("advertisement_en", (r"-? ?advertisement ?-? ?(spot_img)?",), language="en"),
+    LineRule("template_placeholder", (r"spot_img", r"\{\{ ?\w+ ?\}\}")),
+    LineRule(
+        "related_links",
+        (
+            r"(à )?lire aussi\b.*",
+            r"voir aussi\b.*",
+            r"sur le même sujet",
+            r"doit lire",
+            r"plus d['’]articles",
+            r"dernières nouvelles",
+            r"passez en revue",
+            r"articles? similaires?",
+        ),
+    ),
+    LineRule("related_links_en", (r"must read", r"more articles", r"latest news"), language="en"),
+)
+
+METADATA_RULES: tuple[MetadataRule, ...] = (
+    MetadataRule(
+        "dateline",
+        r"Publié le (?P<published>.+?)"
+        r"(?: (?:-|,|\|)? ?(?:Modifié|Mis à jour) le (?P<modified>.+))?",
+    ),
+    MetadataRule(
+        "date_stamp_reading_time",
+        r"(?:date (?P<date_stamp>\d{4}-\d{2}(?:-\d{2})?) ?)?"
+        r"Temps de lecture(?: estimé)? ?: ?(?P<reading_time>\d+ ?min(?:utes?)?)",
+    ),
+    MetadataRule("date_stamp", r"date (?P<date_stamp>\d{4}-\d{2}(?:-\d{2})?)"),
+    MetadataRule("agency_credit", r"(?P<credit>AFP|Reuters|AP|Belga|ATS|DPA|ANSA|EFE)"),
+    MetadataRule(
+        "byline", r"Par (?P<byline>[A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’-]+){0,3})(?: \(\w+\))?"
+    ),
+)
+
+# A block (lines without a blank between them) opened by a temperature is a weather banner;
+# a date inside it is the day the page was scraped, never the publication date.
+WEATHER_BANNER_OPENER = re.compile(r"-?\d+(?:[.,]\d+)? ?°? ?[CF]")
+BANNER_DATE = re.compile(
+    r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), )?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r" \d{1,2}, \d{4}"
+)
+
+FURNITURE_LANGUAGE: dict[str, str] = {rule.name: rule.language for rule in FURNITURE_RULES}
+
+BULLET_PREFIX = re.compile(r"[•·▪●◦‣-] ?")
+
+SENTENCE_END = re.compile(r"[.!?…]['’\"”»]?$")
+
+# Quality flags raised on kept text: (name, pattern, what it means).
+QUALITY_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    (
+        "mt_number_placeholder",
+        re.compile(r"\w*XNUM\w*"),
+        "machine-translation placeholder left in a number",
+    ),
+    (
+        "english_kicker",
+        re.compile(r"^(?P<kicker>[A-Z][A-Z' ]{2,}[A-Z]) [-–—] "),
+        "upper-case kicker before the text, kept; check its language",
+    ),
+)
+
+# Words whose presence marks a line or kicker as English (a lexical signal, not a detector).
+ENGLISH_MARKERS: frozenset[str] = frozenset(
+    {
+        "the", "and", "of", "to", "in", "for", "on", "with", "your", "you", "here", "please",
+        "enter", "reply", "leave", "read", "download", "app", "more", "news", "latest", "must",
+        "tests", "test", "thaw", "talks", "summit", "advertisement",
+    }
+)  # fmt: skip
+
+TITLE_MAX_WORDS = 30
+SUBHEADING_MAX_WORDS = 8
+TRAILING_FURNITURE_MAX_WORDS = 4

@@ -1,0 +1,92 @@
+"""The `propos` command line: each command parses its arguments and calls library code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from propos import paths
+from propos.errors import ProposError
+
+app = typer.Typer(
+    help="Propos: a French news benchmark for named entities, quotations and events.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn a ProposError into one line on stderr and its exit code, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ProposError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def root() -> None:
+    """Propos: a French news benchmark for named entities, quotations and events."""
+
+
+def say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command()
+@reports_errors
+def clean(
+    raw_dir: Annotated[
+        Path | None, typer.Option(help="Folder of raw articles (.txt or .html).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option(help="Where cleaned documents are written.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rewrite texts that gold annotations are anchored to.")
+    ] = False,
+) -> None:
+    """Clean every raw article into corpus/clean/<doc_id>.json (text, metadata, offset map)."""
+    from propos.clean import clean_corpus
+
+    raw = raw_dir or paths.raw_dir()
+    out = out_dir or paths.clean_dir()
+    if not raw.is_dir():
+        raise ProposError(f"{raw}: no such folder of raw articles", exit_code=2)
+    run = clean_corpus(raw, out, paths.gold_dir(), paths.project_root(), force=force)
+    for message in run.errors:
+        typer.echo(f"error: {message}", err=True)
+    if run.refused and not force:
+        names = ", ".join(run.refused)
+        raise ProposError(
+            f"cleaning would change the text of {len(run.refused)} annotated document(s): {names};"
+            " their gold offsets would break. Nothing was written. Use --force to rewrite anyway."
+        )
+    if run.refused:
+        say(f"warning: rewrote annotated document(s) {', '.join(run.refused)} (--force)")
+    say(
+        f"clean: {len(run.written)} written, {len(run.unchanged)} unchanged, "
+        f"{len(run.errors)} failed -> {out}"
+    )
+    if run.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

@@ -1,0 +1,68 @@
+"""Reading and writing files safely: atomic writes, hashes, JSON with located errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from propos.errors import ProposError
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(path: Path, value: Any) -> None:
+    write_atomic(path, dump_json(value))
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning every failure into a one-line ProposError naming the place."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProposError(f"{path}: cannot read ({exc.strerror})") from exc
+    return parse_json_bytes(data, str(path))
+
+
+def parse_json_bytes(data: bytes, where: str) -> Any:
+    if not data.strip():
+        raise ProposError(f"{where}: empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ProposError(f"{where}: starts with a UTF-8 byte order mark; save it without BOM")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposError(f"{where}: not UTF-8 (invalid byte at offset {exc.start})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProposError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg})") from exc

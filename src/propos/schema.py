@@ -1,0 +1,59 @@
+"""The JSON Schemas of annotations/schema/, and the label sets read from them.
+
+The schemas are the single source of truth for every label set: code that needs entity types,
+event types, realis values, quotation kinds, argument roles or quotation marks imports them
+from here.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from propos import paths
+
+SCHEMA_FILES = {
+    "common": "common.schema.json",
+    "annotation": "annotation.schema.json",
+    "submission": "submission.schema.json",
+    "inventory": "inventory.schema.json",
+    "clean-document": "clean-document.schema.json",
+}
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    path = paths.schema_dir() / SCHEMA_FILES[name]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def registry() -> Registry:
+    resources = [
+        (load_schema(name)["$id"], Resource.from_contents(load_schema(name)))
+        for name in SCHEMA_FILES
+    ]
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), registry=registry())
+
+
+def _definition(name: str) -> dict[str, Any]:
+    return load_schema("common")["$defs"][name]
+
+
+ENTITY_TYPES: tuple[str, ...] = tuple(_definition("entity_type")["enum"])
+COARSE_TYPE: dict[str, str] = dict(_definition("entity_type")["x-coarse"])
+COARSE_TYPES: tuple[str, ...] = tuple(dict.fromkeys(COARSE_TYPE.values()))
+EVENT_TYPES: tuple[str, ...] = tuple(_definition("event_type")["enum"])
+REALIS_VALUES: tuple[str, ...] = tuple(_definition("realis")["enum"])
+QUOTE_KINDS: tuple[str, ...] = tuple(_definition("quote_kind")["enum"])
+ARGUMENT_ROLES: tuple[str, ...] = tuple(_definition("argument_role")["enum"])
+QUOTATION_MARKS: str = _definition("quotation_marks")["const"]

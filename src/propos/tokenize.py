@@ -1,0 +1,62 @@
+"""Tokens with character offsets, and BIO tags for entity spans.
+
+Tokenisation is spaCy's French tokenizer (``spacy.blank("fr")``, no model needed): it splits
+elisions (l’, qu’), inverted clitics (a -t -il) and guillemets, which is what the ``ner``
+configuration of the dataset and the CoNLL export use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any, NamedTuple
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def _french_tokenizer() -> Any:
+    import spacy
+
+    return spacy.blank("fr").tokenizer
+
+
+def tokenize(text: str) -> list[Token]:
+    doc = _french_tokenizer()(text)
+    return [Token(t.idx, t.idx + len(t.text), t.text) for t in doc if not t.is_space]
+
+
+def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """IOB2 tags: a token is inside a span when it overlaps it; the first such token gets B-.
+
+    Spans must not overlap (the validator guarantees it for entity layers).
+    """
+    tags = ["O"] * len(tokens)
+    for start, end, label in sorted(spans):
+        inside = [i for i, tok in enumerate(tokens) if tok.start < end and tok.end > start]
+        for position, index in enumerate(inside):
+            tags[index] = f"{'B' if position == 0 else 'I'}-{label}"
+    return tags
+
+
+def spans_from_bio(tokens: Sequence[Token], tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Character spans of IOB2 chunks (an I- without its B- starts a chunk, as conlleval does)."""
+    spans: list[tuple[int, int, str]] = []
+    current: list[Any] | None = None
+    for token, tag in zip(tokens, tags, strict=True):
+        prefix, _, label = tag.partition("-")
+        if prefix == "I" and current is not None and current[2] == label:
+            current[1] = token.end
+            continue
+        if current is not None:
+            spans.append((current[0], current[1], current[2]))
+            current = None
+        if prefix in ("B", "I"):
+            current = [token.start, token.end, label]
+    if current is not None:
+        spans.append((current[0], current[1], current[2]))
+    return spans
