@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sys
+import json
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -88,5 +89,62 @@ def clean(
         raise typer.Exit(1)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@reports_errors
+def validate(
+    targets: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Annotation files, folders (searched recursively), inventory.json, cleaned"
+            " documents, or a submission (.jsonl).",
+            show_default=False,
+            metavar="PATH...",
+        ),
+    ],
+    output: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="text: one line per problem; json: for machines."),
+    ] = OutputFormat.text,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inventory to check ids against (default: the nearest inventory.json above"
+            " each file)."
+        ),
+    ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="For submissions: every document of this split (train, dev, test, all) must"
+            " be present once."
+        ),
+    ] = None,
+) -> None:
+    """Check annotation files, the inventory and submissions; report every problem.
+
+    Each problem is one line, FILE:JSON-PATH: MESSAGE, followed by a summary. Exit status: 0
+    when clean, 1 when problems were found, 2 for usage errors.
+    """
+    from propos.split import split_doc_ids
+    from propos.validate import validate_paths
+
+    doc_ids = split_doc_ids(split) if split else None
+    report = validate_paths(targets, inventory=inventory, split_doc_ids=doc_ids)
+    if output is OutputFormat.json:
+        payload = {
+            "files": report.files,
+            "problems": [vars(problem) for problem in report.problems],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            typer.echo(str(problem))
+        status = "clean" if not report.problems else f"{len(report.problems)} problem(s)"
+        say(f"validate: {report.files} file(s) checked, {status}")
+    if report.problems:
+        raise typer.Exit(1)

@@ -53,16 +53,38 @@ def read_json(path: Path) -> Any:
     return parse_json_bytes(data, str(path))
 
 
-def parse_json_bytes(data: bytes, where: str) -> Any:
+class JSONDefect(ValueError):
+    """Bytes that are not a JSON document, with where in them and why."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
+def decode_json(data: bytes) -> Any:
+    """Parse JSON bytes strictly (UTF-8, no BOM), raising JSONDefect with a line and column."""
     if not data.strip():
-        raise ProposError(f"{where}: empty file")
+        raise JSONDefect("$", "empty file")
     if data.startswith(b"\xef\xbb\xbf"):
-        raise ProposError(f"{where}: starts with a UTF-8 byte order mark; save it without BOM")
+        raise JSONDefect("$", "starts with a UTF-8 byte order mark (BOM); save it without one")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProposError(f"{where}: not UTF-8 (invalid byte at offset {exc.start})") from exc
+        raise JSONDefect("$", f"not UTF-8 (invalid byte at offset {exc.start})") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ProposError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON ({exc.msg})") from exc
+        message = f"invalid JSON: {exc.msg}"
+        if exc.pos >= len(text.rstrip()):
+            message += " (the file is truncated)"
+        raise JSONDefect(f"line {exc.lineno} column {exc.colno}", message) from exc
+    except RecursionError as exc:
+        raise JSONDefect("$", "invalid JSON: nested too deeply") from exc
+
+
+def parse_json_bytes(data: bytes, where: str) -> Any:
+    try:
+        return decode_json(data)
+    except JSONDefect as exc:
+        raise ProposError(f"{where}:{exc.location}: {exc.message}") from exc
