@@ -148,3 +148,46 @@ def validate(
         say(f"validate: {report.files} file(s) checked, {status}")
     if report.problems:
         raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def split(
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Only check the committed file: fail on a leak or drift."),
+    ] = False,
+) -> None:
+    """Assign documents to train/test by group (shared text, same agency) and write CV folds.
+
+    Existing assignments never move; new documents are assigned deterministically. Writes
+    annotations/splits.json and reports the highest similarity across splits.
+    """
+    from propos import split as splits_module
+
+    texts = splits_module.corpus_texts(paths.clean_dir())
+    sources = splits_module.read_sources(paths.sources_file())
+    location = paths.splits_file()
+    if check:
+        problems = splits_module.check_splits(splits_module.load_splits(location), texts, sources)
+        for problem in problems:
+            typer.echo(f"{location}: {problem}")
+        if problems:
+            raise ProposError(f"{location}: {len(problems)} problem(s); run `propos split`")
+        say(f"split --check: {location} agrees with the corpus, no leak")
+        return
+    previous = splits_module.load_splits(location) if location.exists() else None
+    result, warnings = splits_module.make_splits(texts, sources, previous)
+    for warning in warnings:
+        say(f"warning: {warning}")
+    splits_module.write_splits(location, result)
+    sizes = {
+        name: sum(1 for s in result["assignments"].values() if s == name)
+        for name in splits_module.SPLIT_TARGETS
+    }
+    crossing = result["max_cross_split_similarity"]
+    say(
+        f"split: {', '.join(f'{k} {v}' for k, v in sizes.items())} documents in"
+        f" {len(result['groups'])} groups, {len(result['folds'])} folds; highest similarity"
+        f" across splits {crossing['value']} {tuple(crossing['pair'])} -> {location}"
+    )
