@@ -191,3 +191,66 @@ def split(
         f" {len(result['groups'])} groups, {len(result['folds'])} folds; highest similarity"
         f" across splits {crossing['value']} {tuple(crossing['pair'])} -> {location}"
     )
+
+
+@app.command()
+@reports_errors
+def build(
+    out: Annotated[
+        Path | None, typer.Option(help="Dataset folder to write (default: dist/propos).")
+    ] = None,
+) -> None:
+    """Build the Hugging Face dataset folder (Parquet per config and split, and its card).
+
+    Loads offline with datasets.load_dataset(FOLDER, CONFIG); configs: documents, ner, quotes,
+    events. The folder is replaced atomically; two builds give identical bytes.
+    """
+    from propos.build import build_dataset, default_inputs
+
+    target = out or paths.dist_dir()
+    sizes = build_dataset(default_inputs(), target)
+    summary = "; ".join(
+        f"{config} " + ", ".join(f"{split} {n}" for split, n in counts.items())
+        for config, counts in sizes.items()
+    )
+    say(f"build: {summary} -> {target}")
+
+
+class StatsFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@reports_errors
+def stats(
+    output: Annotated[
+        StatsFormat, typer.Option("--format", help="table, markdown or json.")
+    ] = StatsFormat.table,
+    plots: Annotated[
+        Path | None,
+        typer.Option(help="Also write PNG plots (entity types, speakers, events, realis) here."),
+    ] = None,
+    datasheet: Annotated[
+        Path | None, typer.Option(help="Rewrite the statistics block of this datasheet (Markdown).")
+    ] = None,
+) -> None:
+    """Counts per layer, type, document and split, from the gold annotations."""
+    from propos import stats as stats_module
+
+    figures = stats_module.load_and_compute(
+        paths.gold_dir(), paths.clean_dir(), paths.inventory_file(), paths.splits_file()
+    )
+    rendered = {
+        StatsFormat.table: stats_module.plain_table,
+        StatsFormat.markdown: stats_module.markdown,
+        StatsFormat.json: stats_module.as_json,
+    }[output](figures)
+    typer.echo(rendered, nl=False)
+    if plots:
+        for path in stats_module.plot(figures, plots):
+            say(f"stats: wrote {path}")
+    if datasheet:
+        changed = stats_module.replace_datasheet_block(datasheet, stats_module.markdown(figures))
+        say(f"stats: {datasheet} {'updated' if changed else 'already up to date'}")

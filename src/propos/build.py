@@ -1,0 +1,395 @@
+"""Build the Hugging Face dataset folder: Parquet files per config and split, and the card.
+
+Configs: ``documents`` (text, metadata, every layer nested), ``ner`` (one row per sentence:
+spaCy French tokens with offsets, fine and coarse IOB2 tags), ``quotes`` (one row per
+quotation), ``events`` (one row per event mention). The build writes into a temporary folder
+beside the target and swaps it in at the end, so a failed build never leaves half a dataset;
+the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from propos import paths, schema
+from propos.errors import ProposError
+from propos.fileio import read_json, write_atomic
+from propos.sentences import sentence_spans
+from propos.tokenize import bio_tags, tokenize
+
+CONFIGS = ("documents", "ner", "quotes", "events")
+METADATA_FIELDS = (
+    "title",
+    "published",
+    "modified",
+    "date_stamp",
+    "scrape_date",
+    "credit",
+    "byline",
+)
+SOURCE_FIELDS = ("outlet", "country", "language", "machine_translated")
+
+
+def bio_names(types: Iterable[str]) -> list[str]:
+    return ["O"] + [f"{prefix}-{label}" for label in types for prefix in ("B", "I")]
+
+
+FINE_TAGS = bio_names(schema.ENTITY_TYPES)
+COARSE_TAGS = bio_names(schema.COARSE_TYPES)
+
+
+# ---------------------------------------------------------------- features
+
+
+def features(config: str) -> Any:
+    from datasets import ClassLabel, Features, List, Value
+
+    text = Value("string")
+    integer = Value("int32")
+    span = {"start": integer, "end": integer, "text": text}
+    entity_type = ClassLabel(names=list(schema.ENTITY_TYPES))
+    event_type = ClassLabel(names=list(schema.EVENT_TYPES))
+    realis = ClassLabel(names=list(schema.REALIS_VALUES))
+    kind = ClassLabel(names=list(schema.QUOTE_KINDS))
+    role = ClassLabel(names=list(schema.ARGUMENT_ROLES))
+    argument = {
+        "entity": text,
+        "role": role,
+        "start": integer,
+        "end": integer,
+        "text": text,
+        "entity_id": text,
+    }
+    entity = {
+        "id": text,
+        "start": integer,
+        "end": integer,
+        "text": text,
+        "type": entity_type,
+        "entity_id": text,
+    }
+    quote = {
+        "id": text, "content": span, "kind": kind, "cue": span, "speaker": span,
+        "speaker_entity_id": text, "utterance_id": text,
+    }  # fmt: skip
+    event = {
+        "id": text, "trigger": span, "type": event_type, "realis": realis, "event_id": text,
+        "arguments": List(argument),
+    }  # fmt: skip
+    if config == "documents":
+        return Features(
+            {
+                "doc_id": text,
+                "text": text,
+                **{name: text for name in METADATA_FIELDS},
+                **{name: text for name in SOURCE_FIELDS},
+                "quality_flags": List(text),
+                "paragraphs": List({"start": integer, "end": integer, "role": text}),
+                "entities": List(entity),
+                "quotes": List(quote),
+                "events": List(event),
+            }
+        )
+    if config == "ner":
+        return Features(
+            {
+                "id": text,
+                "doc_id": text,
+                "sentence": integer,
+                "start": integer,
+                "tokens": List(text),
+                "token_starts": List(integer),
+                "token_ends": List(integer),
+                "ner_tags": List(ClassLabel(names=FINE_TAGS)),
+                "coarse_tags": List(ClassLabel(names=COARSE_TAGS)),
+            }
+        )
+    if config == "quotes":
+        return Features({"doc_id": text, **quote, "speaker_name": text})
+    if config == "events":
+        return Features({"doc_id": text, **event})
+    raise ValueError(config)
+
+
+# ---------------------------------------------------------------- rows
+
+
+@dataclass
+class Inputs:
+    clean: dict[str, dict[str, Any]]
+    gold: dict[str, dict[str, Any]]
+    inventory: dict[str, Any]
+    assignments: dict[str, str]
+    sources: dict[str, dict[str, str]]
+
+
+def _arguments(event: dict[str, Any], mentions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for argument in event.get("arguments", []):
+        mention = mentions[argument["entity"]]
+        rows.append(
+            {"entity": argument["entity"], "role": argument["role"], "start": mention["start"],
+             "end": mention["end"], "text": mention["text"], "entity_id": mention["entity_id"]}
+        )  # fmt: skip
+    return rows
+
+
+def _events(gold: dict[str, Any]) -> list[dict[str, Any]]:
+    mentions = {entity["id"]: entity for entity in gold["entities"]}
+    return [{**event, "arguments": _arguments(event, mentions)} for event in gold["events"]]
+
+
+def document_row(doc_id: str, inputs: Inputs) -> dict[str, Any]:
+    clean, gold = inputs.clean[doc_id], inputs.gold[doc_id]
+    source = inputs.sources.get(doc_id, {})
+    metadata = clean["metadata"]
+    return {
+        "doc_id": doc_id,
+        "text": clean["text"],
+        **{name: metadata.get(name) for name in METADATA_FIELDS},
+        **{name: source.get(name) or None for name in SOURCE_FIELDS},
+        "quality_flags": sorted({flag["flag"] for flag in clean["quality_flags"]}),
+        "paragraphs": clean["paragraphs"],
+        "entities": gold["entities"],
+        "quotes": gold["quotes"],
+        "events": _events(gold),
+    }
+
+
+def ner_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
+    text = inputs.clean[doc_id]["text"]
+    entities = inputs.gold[doc_id]["entities"]
+    rows = []
+    for index, (start, end) in enumerate(sentence_spans(text)):
+        tokens = tokenize(text[start:end])
+        if not tokens:
+            continue
+        inside = [e for e in entities if start <= e["start"] < end]
+        fine = [(e["start"] - start, e["end"] - start, e["type"]) for e in inside]
+        coarse = [(s, e, schema.COARSE_TYPE[t]) for s, e, t in fine]
+        rows.append(
+            {
+                "id": f"{doc_id}-{index}",
+                "doc_id": doc_id,
+                "sentence": index,
+                "start": start,
+                "tokens": [t.text for t in tokens],
+                "token_starts": [start + t.start for t in tokens],
+                "token_ends": [start + t.end for t in tokens],
+                "ner_tags": bio_tags(tokens, fine),
+                "coarse_tags": bio_tags(tokens, coarse),
+            }
+        )
+    return rows
+
+
+def quote_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
+    names = {entry["id"]: entry["name"] for entry in inputs.inventory.get("entities", [])}
+    return [
+        {"doc_id": doc_id, **quote, "speaker_name": names.get(quote["speaker_entity_id"] or "")}
+        for quote in inputs.gold[doc_id]["quotes"]
+    ]
+
+
+def event_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
+    return [{"doc_id": doc_id, **event} for event in _events(inputs.gold[doc_id])]
+
+
+ROW_MAKERS: dict[str, Callable[[str, Inputs], list[dict[str, Any]]]] = {
+    "documents": lambda doc_id, inputs: [document_row(doc_id, inputs)],
+    "ner": ner_rows,
+    "quotes": quote_rows,
+    "events": event_rows,
+}
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def load_inputs(
+    clean_dir: Path, gold_dir: Path, inventory_path: Path, splits_path: Path, sources_path: Path
+) -> Inputs:
+    from propos.split import load_splits, read_sources
+
+    assignments: dict[str, str] = load_splits(splits_path)["assignments"]
+    clean, gold = {}, {}
+    for doc_id in sorted(assignments):
+        clean_path = clean_dir / f"{doc_id}.json"
+        gold_path = gold_dir / f"{doc_id}.json"
+        if not clean_path.exists():
+            raise ProposError(
+                f"{clean_path}: document of the splits not cleaned (run `propos clean`)"
+            )
+        if not gold_path.exists():
+            raise ProposError(f"{gold_path}: document of the splits has no gold annotation")
+        clean[doc_id] = read_json(clean_path)
+        gold[doc_id] = read_json(gold_path)
+        if gold[doc_id].get("text_sha256") != clean[doc_id]["text_sha256"]:
+            raise ProposError(
+                f"{gold_path}: annotations were made on another text (run `propos validate`)"
+            )
+    return Inputs(clean, gold, read_json(inventory_path), assignments, read_sources(sources_path))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def rows_by_split(
+    config: str, inputs: Inputs, progress: Callable[[], None]
+) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for doc_id, split in sorted(inputs.assignments.items()):
+        grouped.setdefault(split, []).extend(ROW_MAKERS[config](doc_id, inputs))
+        progress()
+    from propos.split import SPLIT_TARGETS
+
+    order = list(SPLIT_TARGETS)
+    return dict(sorted(grouped.items(), key=lambda item: order.index(item[0])))
+
+
+def data_file(config: str, split: str) -> str:
+    return f"data/{config}/{split}.parquet"
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]], config: str) -> None:
+    from datasets import Dataset
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Dataset.from_list(rows, features=features(config)).to_parquet(str(path))
+
+
+def card_yaml(sizes: dict[str, dict[str, int]]) -> str:
+    import yaml
+    from datasets.info import DatasetInfo
+    from datasets.splits import SplitDict, SplitInfo
+
+    infos = []
+    for config, split_sizes in sizes.items():
+        split_dict = SplitDict()
+        for split, count in split_sizes.items():
+            split_dict.add(SplitInfo(name=split, num_examples=count))
+        info = DatasetInfo(features=features(config), splits=split_dict, config_name=config)
+        infos.append({"config_name": config, **info._to_yaml_dict()})
+    header = {
+        "pretty_name": "Propos",
+        "language": ["fr"],
+        "license": "other",
+        "license_name": "propos-research-use",
+        "license_link": "DATASHEET.md",
+        "multilinguality": "monolingual",
+        "size_categories": ["n<1K"],
+        "source_datasets": ["original"],
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "tags": ["quotation-attribution", "event-extraction", "coreference", "news", "french"],
+        "configs": [
+            {
+                "config_name": config,
+                "data_files": [{"split": s, "path": data_file(config, s)} for s in split_sizes],
+                **({"default": True} if config == "documents" else {}),
+            }
+            for config, split_sizes in sizes.items()
+        ],
+        "dataset_info": infos,
+    }
+    return yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=100)
+
+
+def card_text(sizes: dict[str, dict[str, int]]) -> str:
+    table = "\n".join(
+        f"| `{config}` | " + " | ".join(f"{split}: {n}" for split, n in counts.items()) + " |"
+        for config, counts in sizes.items()
+    )
+    return f"""---
+{card_yaml(sizes)}---
+
+# Propos
+
+A French news benchmark for named entities, quotations and events: five articles on the
+Biden–Putin summit in Geneva (16 June 2021) as different outlets reported it, annotated on three
+layers with cross-document identity (the same entity, the same event, the same statement across
+outlets). See `DATASHEET.md` in the source repository for provenance, cleaning, annotation,
+agreement figures, limits and licensing.
+
+## Configurations
+
+| config | rows per split |
+| --- | --- |
+{table}
+
+- `documents`: one row per article: cleaned text, metadata, paragraphs, and the three layers
+  as nested records (offsets are Python string indices into `text`, end exclusive).
+- `ner`: one row per sentence: spaCy French tokenizer tokens with character offsets,
+  `ner_tags` (IOB2 over PER, ORG, GPE, LOC, FAC, MISC) and `coarse_tags` (IOB2 over PER, ORG,
+  LOC, MISC; GPE and FAC map to LOC).
+- `quotes`: one row per quotation: content, kind, cue, speaker mention, speaker entity and
+  utterance id (shared by quotations that report the same act of speech).
+- `events`: one row per event mention: trigger, type, realis, event id, arguments.
+
+## Loading
+
+```python
+from datasets import load_dataset
+
+ner = load_dataset("path/to/propos", "ner")
+```
+
+## Licence
+
+The annotations are released under CC BY 4.0. The article texts remain the property of their
+publishers and are included for non-commercial research on the annotations only; see the
+datasheet.
+"""
+
+
+def swap_in(built: Path, target: Path) -> None:
+    """Replace ``target`` by ``built`` so that a reader sees the old folder or the new one."""
+    backup = target.with_name(f".{target.name}.old")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if target.exists():
+        os.replace(target, backup)
+    os.replace(built, target)
+    if backup.exists():
+        shutil.rmtree(backup)
+
+
+def build_dataset(
+    inputs: Inputs, out_dir: Path, show_progress: bool | None = None
+) -> dict[str, dict[str, int]]:
+    from tqdm import tqdm
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    total = len(CONFIGS) * len(inputs.assignments)
+    visible = sys.stderr.isatty() if show_progress is None else show_progress
+    sizes: dict[str, dict[str, int]] = {}
+    try:
+        with tqdm(total=total, desc="build", unit="doc", disable=not visible) as bar:
+            for config in CONFIGS:
+                grouped = rows_by_split(config, inputs, lambda: bar.update(1))
+                for split, rows in grouped.items():
+                    write_parquet(work / data_file(config, split), rows, config)
+                sizes[config] = {split: len(rows) for split, rows in grouped.items()}
+        write_atomic(work / "README.md", card_text(sizes))
+        swap_in(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return sizes
+
+
+def default_inputs() -> Inputs:
+    return load_inputs(
+        paths.clean_dir(), paths.gold_dir(), paths.inventory_file(), paths.splits_file(),
+        paths.sources_file(),
+    )  # fmt: skip
