@@ -18,6 +18,8 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/propos clean
 	$(BIN)/propos validate annotations
+	$(BIN)/propos split --check
+	$(BIN)/propos build
 
 ## The tests, with the linter first.
 test: setup lint
