@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
-from propos import paths
+from propos import cli_interchange, paths
+from propos.cli_support import reports_errors, say
 from propos.errors import ProposError
 
 app = typer.Typer(
@@ -21,33 +20,12 @@ app = typer.Typer(
     add_completion=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reports_errors(command: F) -> F:
-    """Turn a ProposError into one line on stderr and its exit code, never a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ProposError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
+app.add_typer(cli_interchange.app, name="convert")
 
 
 @app.callback()
 def root() -> None:
     """Propos: a French news benchmark for named entities, quotations and events."""
-
-
-def say(message: str) -> None:
-    typer.echo(message, err=True)
 
 
 @app.command()

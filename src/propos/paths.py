@@ -1,7 +1,8 @@
 """Every file location of the project, in one place.
 
 The project root is the folder holding ``pyproject.toml`` (the package is installed in
-editable mode from it); ``PROPOS_ROOT`` overrides it, which tests use to work on copies.
+editable mode from it); ``PROPOS_ROOT`` points the data folders (corpus, annotations, benchmark,
+dist) elsewhere, which tests and the scale benchmark use to work on copies.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+CODE_ROOT = Path(__file__).resolve().parents[2]
+
 
 def project_root() -> Path:
     override = os.environ.get("PROPOS_ROOT")
     if override:
         return Path(override).resolve()
-    return Path(__file__).resolve().parents[2]
+    return CODE_ROOT
 
 
 def shared_dir() -> Path:
@@ -38,7 +41,8 @@ def annotations_dir() -> Path:
 
 
 def schema_dir() -> Path:
-    return annotations_dir() / "schema"
+    """The schemas belong to the code: they do not follow PROPOS_ROOT."""
+    return CODE_ROOT / "annotations" / "schema"
 
 
 def gold_dir() -> Path:

@@ -22,6 +22,7 @@ SCHEMA_FILES = {
     "submission": "submission.schema.json",
     "inventory": "inventory.schema.json",
     "clean-document": "clean-document.schema.json",
+    "submission-meta": "submission-meta.schema.json",
 }
 
 

@@ -1,0 +1,187 @@
+"""Annotation interchange: brat standoff, Label Studio tasks and CoNLL-style BIO.
+
+The three formats live in their own modules (:mod:`propos.interchange.brat`,
+:mod:`propos.interchange.labelstudio`, :mod:`propos.interchange.conll`); this module holds what
+they share: reading an annotation file and the cleaned text it is anchored to, checking that
+every span matches that text, schema validation of imported annotations, and fresh ids.
+
+Every function raises :class:`propos.errors.ProposError` with a one-line message naming the
+file (and line or region) for bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from jsonschema.exceptions import best_match
+
+from propos import paths, schema
+from propos.errors import ProposError
+from propos.fileio import read_json, sha256_text
+
+Annotation = dict[str, Any]
+Span = dict[str, Any]
+
+ANNOTATION_ID = re.compile(schema.load_schema("common")["$defs"]["annotation_id"]["pattern"])
+"""The pattern of annotation ids (``T1``, ``Q1``, ``V1``), read from the schema."""
+
+ID_PREFIX = {"entity": "T", "quote": "Q", "event": "V"}
+"""The id convention of GUIDELINES.md section 2, used for annotations that arrive without id."""
+
+
+def one_line(message: str) -> str:
+    """Messages are one line: line breaks of quoted text are shown escaped."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def make_span(text: str, start: int, end: int) -> Span:
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+def iter_spans(annotation: Annotation) -> Iterator[tuple[str, Span]]:
+    """Every span of an annotation with a label naming it (``T1``, ``Q1.cue``, ``V1.trigger``)."""
+    for entity in annotation.get("entities", []):
+        yield str(entity.get("id")), entity
+    for quote in annotation.get("quotes", []):
+        for part in ("content", "cue", "speaker"):
+            if quote.get(part) is not None:
+                yield f"{quote.get('id')}.{part}", quote[part]
+    for event in annotation.get("events", []):
+        yield f"{event.get('id')}.trigger", event["trigger"]
+
+
+def validate_annotation(annotation: Annotation, where: str) -> None:
+    """Check an annotation dict against annotations/schema/annotation.schema.json."""
+    error = best_match(schema.validator("annotation").iter_errors(annotation))
+    if error is not None:
+        location = "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+        )
+        raise ProposError(one_line(f"{where}: {location.lstrip('.') or '(top)'}: {error.message}"))
+
+
+def check_annotation(annotation: Annotation, text: str, where: str) -> None:
+    """The checks a conversion relies on: text hash, span texts, unique ids, argument ids.
+
+    The annotation is assumed schema-valid (see :func:`validate_annotation`).
+    """
+    if annotation["text_sha256"] != sha256_text(text):
+        raise ProposError(
+            f"{where}: text_sha256 does not match the text of document {annotation['doc_id']}"
+            " (the cleaned text changed since it was annotated)"
+        )
+    for label, span in iter_spans(annotation):
+        start, end = span["start"], span["end"]
+        if not 0 <= start < end <= len(text):
+            raise ProposError(
+                f"{where}: {label}: offsets {start}-{end} are outside the text"
+                f" (length {len(text)}) or empty"
+            )
+        if text[start:end] != span["text"]:
+            raise ProposError(
+                one_line(
+                    f"{where}: {label}: text {span['text']!r} does not match the document at"
+                    f" {start}-{end} ({text[start:end]!r})"
+                )
+            )
+    seen: set[str] = set()
+    for layer in ("entities", "quotes", "events"):
+        for item in annotation[layer]:
+            if item["id"] in seen:
+                raise ProposError(f"{where}: id {item['id']} is used twice")
+            seen.add(item["id"])
+    entity_ids = {entity["id"] for entity in annotation["entities"]}
+    for event in annotation["events"]:
+        for argument in event["arguments"]:
+            if argument["entity"] not in entity_ids:
+                raise ProposError(
+                    f"{where}: {event['id']}: argument {argument['entity']} is not an entity"
+                    " mention of this document"
+                )
+
+
+def read_annotation(path: Path) -> Annotation:
+    """Read and schema-validate one annotation file."""
+    annotation = read_json(path)
+    validate_annotation(annotation, str(path))
+    return annotation
+
+
+def clean_document_path(doc_id: str) -> Path:
+    return paths.clean_dir() / f"{doc_id}.json"
+
+
+def load_clean_text(doc_id: str) -> str:
+    """The cleaned text of ``doc_id`` (corpus/clean/<doc_id>.json, field ``text``)."""
+    path = clean_document_path(doc_id)
+    if not path.is_file():
+        raise ProposError(f"{path}: no cleaned document for {doc_id}")
+    document = read_json(path)
+    text = document.get("text") if isinstance(document, dict) else None
+    if not isinstance(text, str):
+        raise ProposError(f"{path}: no 'text' field")
+    if document.get("text_sha256") != sha256_text(text):
+        raise ProposError(f"{path}: text_sha256 does not match its own text")
+    return text
+
+
+def check_same_text(doc_id: str, text: str, where: str) -> None:
+    """An imported text must be the cleaned text of its doc_id, character for character."""
+    clean = load_clean_text(doc_id)
+    if clean != text:
+        position = next(
+            (i for i, (a, b) in enumerate(zip(clean, text, strict=False)) if a != b),
+            min(len(clean), len(text)),
+        )
+        raise ProposError(
+            f"{where}: text differs from the cleaned document {clean_document_path(doc_id)}"
+            f" from character {position} on; its offsets would not match"
+        )
+
+
+def fresh_ids(prefix: str, used: set[str]) -> Iterator[str]:
+    """``<prefix>1``, ``<prefix>2``, ... skipping ids in ``used`` (which it extends)."""
+    number = 0
+    while True:
+        number += 1
+        candidate = f"{prefix}{number}"
+        if candidate not in used:
+            used.add(candidate)
+            yield candidate
+
+
+def expand_annotation_paths(items: Iterable[Path]) -> list[Path]:
+    """Annotation files given on the command line; a folder stands for its ``*.json`` files."""
+    result: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            found = sorted(item.glob("*.json"))
+            if not found:
+                raise ProposError(f"{item}: no .json annotation files in this folder", exit_code=2)
+            result.extend(found)
+        elif item.is_file():
+            result.append(item)
+        else:
+            raise ProposError(f"{item}: no such file or folder", exit_code=2)
+    return result
+
+
+def load_annotated_documents(items: Iterable[Path]) -> list[tuple[Path, Annotation, str]]:
+    """Read annotation files with the cleaned text of each, every span checked against it."""
+    documents = []
+    first_file: dict[str, Path] = {}
+    for path in expand_annotation_paths(items):
+        annotation = read_annotation(path)
+        doc_id = annotation["doc_id"]
+        if doc_id in first_file:
+            raise ProposError(
+                f"{path}: document {doc_id} was already given in {first_file[doc_id]}"
+            )
+        first_file[doc_id] = path
+        text = load_clean_text(annotation["doc_id"])
+        check_annotation(annotation, text, str(path))
+        documents.append((path, annotation, text))
+    return documents
