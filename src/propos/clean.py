@@ -35,6 +35,7 @@ class Line:
     status: str = "kept"  # kept | blank | removed | metadata
     rule: str = ""
     role: str = "paragraph"
+    rewrites: list[str] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:
@@ -213,6 +214,13 @@ def apply_weather_banners(lines: list[Line], metadata: dict[str, Any]) -> None:
                 drop(line, "removed", "weather_banner")
 
 
+def apply_related_blocks(lines: list[Line]) -> None:
+    for block in blocks(lines):
+        if rules.RELATED_BLOCK_OPENER.fullmatch(block[0].text):
+            for line in block:
+                drop(line, "removed", "related_links_block")
+
+
 def apply_line_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
     for line in kept(lines):
         furniture = next((r for r in rules.FURNITURE_RULES if r.matches(line.text)), None)
@@ -272,11 +280,18 @@ def is_prose(line: Line) -> bool:
 
 
 def apply_trailing_furniture_rule(lines: list[Line]) -> None:
-    """Short, unpunctuated lines after the last line of prose are page furniture."""
+    """Short, unpunctuated lines in the blocks after the last line of prose are furniture.
+
+    The block (run of lines without a blank between them) that holds the last prose line is
+    kept whole: a list that ends an article ("Bonnefond (3/6)", "Villeminot") is content.
+    """
+    block_of = {id(line): index for index, block in enumerate(blocks(lines)) for line in block}
     remaining = kept(lines)
     last_prose = max((i for i, line in enumerate(remaining) if is_prose(line)), default=-1)
+    prose_block = block_of[id(remaining[last_prose])] if last_prose >= 0 else -1
     for line in remaining[last_prose + 1 :]:
-        if line.role != "title":
+        attribution = rules.ATTRIBUTION_LINE.fullmatch(line.text) is not None
+        if line.role != "title" and block_of[id(line)] != prose_block and not attribution:
             drop(line, "removed", "trailing_furniture")
 
 
@@ -289,8 +304,27 @@ def assign_roles(lines: list[Line]) -> None:
             line.role = "subheading"
 
 
+def apply_spacing_rules(lines: list[Line], profile: str) -> None:
+    """Delete the spaces the profile's rules point at; the line's rules are recorded."""
+    for line in kept(lines):
+        for rule in rules.PROFILES[profile]:
+            drops = sorted(
+                found.start(group)
+                for found in rule.compiled.finditer(line.text)
+                for group in ("drop", "drop2")
+                if group in rule.compiled.groupindex and found.start(group) >= 0
+            )
+            if not drops:
+                continue
+            keep = [i for i in range(len(line.text)) if i not in set(drops)]
+            line.text = "".join(line.text[i] for i in keep)
+            line.offsets = [line.offsets[i] for i in keep]
+            line.rewrites.append(rule.name)
+
+
 def classify(lines: list[Line], metadata: dict[str, Any]) -> None:
     apply_weather_banners(lines, metadata)
+    apply_related_blocks(lines)
     apply_line_rules(lines, metadata)
     apply_title_rules(lines, metadata)
     apply_repetition_rule(lines)
@@ -411,7 +445,7 @@ def report(lines: list[Line]) -> list[dict[str, Any]]:
                 {
                     "line": line.number,
                     "action": "rewritten",
-                    "rule": "normalise",
+                    "rule": "+".join(["normalise", *line.rewrites]),
                     "text": line.source,
                     "result": line.text,
                 }
@@ -419,11 +453,14 @@ def report(lines: list[Line]) -> list[dict[str, Any]]:
     return entries
 
 
-def clean_text(source_text: str, doc_id: str, where: str, first: int = 0) -> CleanResult:
+def clean_text(
+    source_text: str, doc_id: str, where: str, first: int = 0, profile: str = rules.DEFAULT_PROFILE
+) -> CleanResult:
     """Clean one decoded source text; ``first`` skips a byte order mark."""
     metadata: dict[str, Any] = {}
     lines = read_lines(source_text, first)
     classify(lines, metadata)
+    apply_spacing_rules(lines, profile)
     text, offsets, paragraphs = assemble(lines)
     if not text:
         removed = sum(line.status in ("removed", "metadata") for line in lines)
@@ -459,7 +496,9 @@ def extract_html(html: str, where: str) -> tuple[str, dict[str, Any]]:
     return source_text, page_metadata
 
 
-def clean_file(path: Path, project_root: Path | None = None) -> dict[str, Any]:
+def clean_file(
+    path: Path, project_root: Path | None = None, profile: str = rules.DEFAULT_PROFILE
+) -> dict[str, Any]:
     where = str(path)
     data = path.read_bytes()
     raw_text, has_bom = decode_raw(data, where)
@@ -471,7 +510,7 @@ def clean_file(path: Path, project_root: Path | None = None) -> dict[str, Any]:
         first = 0
     else:
         source_text, first = raw_text, 1 if has_bom else 0
-    result = clean_text(source_text, doc_id, where, first)
+    result = clean_text(source_text, doc_id, where, first, profile)
     document = result.document
     relative = (
         path.relative_to(project_root)
@@ -486,6 +525,8 @@ def clean_file(path: Path, project_root: Path | None = None) -> dict[str, Any]:
         "line_endings": line_endings(raw_text),
         "offsets_refer_to": "raw text" if source_format == "txt" else "extracted text",
     }
+    if profile != rules.DEFAULT_PROFILE:
+        source["profile"] = profile
     if source_format == "html":
         source["extracted_text"] = source_text
         document["metadata"].update({f"page_{k}": v for k, v in page_metadata.items()})
@@ -521,14 +562,19 @@ class CleanRun:
 
 
 def clean_corpus(
-    raw_dir: Path, out_dir: Path, gold_dir: Path, project_root: Path, force: bool = False
+    raw_dir: Path,
+    out_dir: Path,
+    gold_dir: Path,
+    project_root: Path,
+    force: bool = False,
+    profile: str = rules.DEFAULT_PROFILE,
 ) -> CleanRun:
     """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
     run = CleanRun()
     results: dict[str, dict[str, Any]] = {}
     for path in raw_files(raw_dir):
         try:
-            results[path.stem] = clean_file(path, project_root)
+            results[path.stem] = clean_file(path, project_root, profile)
         except ProposError as exc:
             run.errors.append(str(exc))
     for doc_id, document in results.items():

@@ -117,6 +117,14 @@ BANNER_DATE = re.compile(
 
 FURNITURE_LANGUAGE: dict[str, str] = {rule.name: rule.language for rule in FURNITURE_RULES}
 
+# A block opened by one of these lines is a list of links to other articles: removed whole.
+RELATED_BLOCK_OPENER = re.compile(
+    r"(?:sur le même sujet|(?:à )?lire aussi|voir aussi|articles? liés?)\b.*", re.IGNORECASE
+)
+
+# A dash-led name after a quotation attributes it ("— Christian Estrosi"): content, even short.
+ATTRIBUTION_LINE = re.compile(r"[—–] ?\w.*")
+
 BULLET_PREFIX = re.compile(r"[•·▪●◦‣-] ?")
 
 SENTENCE_END = re.compile(r"[.!?…]['’\"”»]?$")
@@ -147,3 +155,35 @@ ENGLISH_MARKERS: frozenset[str] = frozenset(
 TITLE_MAX_WORDS = 30
 SUBHEADING_MAX_WORDS = 8
 TRAILING_FURNITURE_MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class SpacingRule:
+    """A space left by an extraction step, deleted inside a line (group ``drop`` is removed)."""
+
+    name: str
+    pattern: str
+    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re.compile(self.pattern, re.IGNORECASE))
+
+
+# Wiki-link removal leaves a space where a link ended ("Fillon , le", "2016 . –") or began
+# ("l' AFP", "( Drôme )"). French typography keeps its space before ; : ! ? and inside « »,
+# which these rules never touch, and no-break spaces are never deleted.
+SPACING_RULES: tuple[SpacingRule, ...] = (
+    SpacingRule("space_before_comma_or_period", r"(?<=\S)(?P<drop> )(?=[,.](?:\s|$))"),
+    SpacingRule(
+        "space_after_elision", r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?P<drop> )(?=\w)"
+    ),
+    SpacingRule("space_inside_parentheses", r"(?<=\()(?P<drop> )|(?P<drop2> )(?=\))"),
+)
+
+# Which optional rules a corpus gets. "news" is the default: the seeds' spacing is what their
+# publishers printed, so it is kept; "wikinews" repairs the artefacts of WiNER's extraction.
+PROFILES: dict[str, tuple[SpacingRule, ...]] = {
+    "news": (),
+    "wikinews": SPACING_RULES,
+}
+DEFAULT_PROFILE = "news"

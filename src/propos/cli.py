@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 
 app.add_typer(cli_interchange.app, name="convert")
+import_app = typer.Typer(help="Import external corpora.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 
 @app.callback()
@@ -40,15 +42,30 @@ def clean(
     force: Annotated[
         bool, typer.Option("--force", help="Rewrite texts that gold annotations are anchored to.")
     ] = False,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Optional rule set: news (default, keeps the source's spacing) or wikinews"
+            " (also repairs wiki-link spacing such as 'Fillon , le' and \"l' AFP\")."
+        ),
+    ] = "news",
 ) -> None:
     """Clean every raw article into corpus/clean/<doc_id>.json (text, metadata, offset map)."""
     from propos.clean import clean_corpus
+    from propos.clean_rules import PROFILES
+
+    if profile not in PROFILES:
+        raise ProposError(
+            f"unknown profile '{profile}' (known: {', '.join(PROFILES)})", exit_code=2
+        )
 
     raw = raw_dir or paths.raw_dir()
     out = out_dir or paths.clean_dir()
     if not raw.is_dir():
         raise ProposError(f"{raw}: no such folder of raw articles", exit_code=2)
-    run = clean_corpus(raw, out, paths.gold_dir(), paths.project_root(), force=force)
+    run = clean_corpus(
+        raw, out, paths.gold_dir(), paths.project_root(), force=force, profile=profile
+    )
     for message in run.errors:
         typer.echo(f"error: {message}", err=True)
     if run.refused and not force:
@@ -232,3 +249,37 @@ def stats(
     if datasheet:
         changed = stats_module.replace_datasheet_block(datasheet, stats_module.markdown(figures))
         say(f"stats: {datasheet} {'updated' if changed else 'already up to date'}")
+
+
+@import_app.command("brat")
+@reports_errors
+def import_brat_corpus(
+    source: Annotated[Path, typer.Argument(help="Folder of a brat corpus (searched recursively).")],
+    out: Annotated[Path, typer.Option(help="Data root to write (corpus/, annotations/).")],
+    mapping: Annotated[
+        Path, typer.Option(help="Type mapping file (JSON: name, types, dropped, clean_profile).")
+    ] = paths.CODE_ROOT / "annotations" / "mappings" / "winer-fr.json",
+) -> None:
+    """Import a brat corpus: map types, flatten nesting, clean, project onto the cleaned text.
+
+    Writes OUT/corpus/raw, OUT/corpus/clean, OUT/annotations/gold, OUT/annotations/inventory.json
+    and OUT/import-report.json; validate with PROPOS_ROOT=OUT propos validate OUT/annotations.
+    """
+    from propos.importer import Mapping, import_brat
+
+    def progress(done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            say(f"import: {done}/{total} documents")
+
+    report = import_brat(source, out, Mapping.load(mapping), progress)
+    summary = report.as_dict()
+    say(
+        f"import: {summary['documents']} documents, {sum(summary['kept_mentions'].values())}"
+        f" mentions kept; dropped {summary['dropped_types']} by type, {summary['dropped_nested']}"
+        f" nested, {summary['dropped_overlapping']} overlapping; unmappable"
+        f" {sum(summary['unmappable'].values())}; report -> {out / 'import-report.json'}"
+    )
+    for failure in report.failed_documents:
+        typer.echo(f"error: {failure}", err=True)
+    if report.failed_documents:
+        raise typer.Exit(1)

@@ -702,3 +702,13 @@ def read_brat_document(ann_path: Path) -> tuple[Annotation, str]:
         raise ProposError(f"{ann_path}: no {txt_path.name} beside it")
     text = _read_text(txt_path)
     return ann_to_annotation(doc_id, text, _read_text(ann_path), str(ann_path)), text
+
+
+def text_bound_spans(ann: str, text: str, where: str) -> list[tuple[str, str, int, int]]:
+    """(brat id, type, start, end) of every text-bound annotation of any brat corpus.
+
+    Each span is checked against the text (a mismatch is a one-line ProposError naming the file
+    and line); other kinds of lines are parsed and ignored.
+    """
+    parsed = _parse_ann(ann, text, where)
+    return [(t.bid, t.type, t.start, t.end) for t in parsed.textbounds.values()]
