@@ -29,7 +29,7 @@ def brat_mentions(doc_id: str) -> list[tuple[str, int, int, str]]:
     ann = (WINER / "2016" / month / f"{doc_id}.ann").read_text(encoding="utf-8")
     found = []
     for line in ann.splitlines():
-        ident, middle, surface = line.split("\t")
+        _, middle, surface = line.split("\t")
         label, start, end = middle.split(" ")
         found.append((label, int(start), int(end), surface))
     return found
