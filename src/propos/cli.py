@@ -283,3 +283,37 @@ def import_brat_corpus(
         typer.echo(f"error: {failure}", err=True)
     if report.failed_documents:
         raise typer.Exit(1)
+
+
+class AgreementFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+@reports_errors
+def agreement(
+    first: Annotated[Path, typer.Argument(help="Folder of the first annotation set.")],
+    second: Annotated[Path, typer.Argument(help="Folder of the second set (same documents).")],
+    output: Annotated[
+        AgreementFormat, typer.Option("--format", help="markdown (a table) or json.")
+    ] = AgreementFormat.markdown,
+) -> None:
+    """Inter-annotator agreement between two annotation sets, per layer.
+
+    Strict and overlap F1 for entities (with type), quotation content, cue and speaker entity,
+    event triggers (with type) and realis; token-level Cohen's kappa for entities; MUC,
+    B-cubed, CEAF-e, CoNLL F1 and LEA for the cross-document entity, event and utterance ids.
+    """
+    from propos import agreement as agreement_module
+    from propos.fileio import read_json
+
+    sets = [agreement_module.load_annotation_set(folder) for folder in (first, second)]
+    texts = {doc_id: read_json(paths.clean_dir() / f"{doc_id}.json")["text"] for doc_id in sets[0]}
+    result = agreement_module.agreement(sets[0], sets[1], texts)
+    render = (
+        agreement_module.markdown
+        if output is AgreementFormat.markdown
+        else agreement_module.as_json
+    )
+    typer.echo(render(result), nl=False)
