@@ -279,7 +279,7 @@ def test_a_folder_of_malformed_files_reports_every_file(tmp_path: Path) -> None:
     assert len(MALFORMED) + 1 >= 30
     huge = [p for p in report["problems"] if p["file"].endswith("huge.json")]
     assert huge == [
-        {"file": str(big), "path": "$", "message": "file too large (52.4 MB > 10 MB limit)"}
+        {"file": str(big), "path": "$", "message": "file too large (50.0 MiB > 10.0 MiB limit)"}
     ]
 
 

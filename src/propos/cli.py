@@ -317,3 +317,65 @@ def agreement(
         else agreement_module.as_json
     )
     typer.echo(render(result), nl=False)
+
+
+@app.command()
+@reports_errors
+def evaluate(
+    pred: Annotated[Path, typer.Option(help="Submission file (JSON Lines, one document a line).")],
+    split: Annotated[str, typer.Option(help="Split to score on: test, train or all.")] = "test",
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.text,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Validate a submission, then score it on a split, with 95% bootstrap intervals.
+
+    The resampling unit (document, or paragraph below 30 documents) is printed with the
+    intervals.
+    """
+    from propos.evaluation import evaluate_file, table
+
+    if not pred.is_file():
+        raise ProposError(f"{pred}: no such submission file", exit_code=2)
+    result = evaluate_file(pred, split, resamples, seed)
+    if output is StatsFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif output is StatsFormat.table:
+        typer.echo(table(result), nl=False)
+    else:
+        raise ProposError("--format must be table or json for evaluate", exit_code=2)
+
+
+@app.command()
+@reports_errors
+def leaderboard(
+    submissions: Annotated[
+        Path | None, typer.Option(help="Folder of submissions (default: benchmark/submissions).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for LEADERBOARD.md and leaderboard.json (default: benchmark)."),
+    ] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+) -> None:
+    """Validate every submission, score it on the test split, write the ranked tables.
+
+    Submissions are untrusted: nothing in them runs, sizes are bounded, a bad one is listed as
+    rejected with its reason while the others are scored.
+    """
+    from propos.fileio import write_atomic
+    from propos.leaderboard import build_leaderboard, render_json, render_markdown
+
+    folder = submissions or paths.submissions_dir()
+    target = out or paths.benchmark_dir()
+    tables, rejections = build_leaderboard(folder, resamples=resamples)
+    write_atomic(
+        target / "LEADERBOARD.md", render_markdown(tables, rejections, "propos leaderboard")
+    )
+    write_atomic(target / "leaderboard.json", render_json(tables, rejections))
+    ranked = sum(len(rows) for rows in tables.values())
+    say(f"leaderboard: {ranked} ranked rows, {len(rejections)} rejected -> {target}")
+    for rejection in rejections:
+        say(f"rejected {rejection.system}: {rejection.reason}")

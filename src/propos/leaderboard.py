@@ -12,21 +12,20 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from propos import schema
 from propos.fileio import JSONDefect, decode_json
-from propos.validate import Context, Corpus, submission_problems
+from propos.validate import Context, Corpus, mebibytes, submission_problems
 
 SYSTEM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_META_BYTES = 64 * 1024
 MAX_PREDICTIONS_BYTES = 50 * 1024 * 1024
 META_FILE = "meta.json"
 PREDICTIONS_FILE = "predictions.jsonl"
-TASKS = ("ner", "quotes", "events")
+DECLARED_TASKS = ("ner", "quotes", "events")
 TASK_LAYER = {"ner": "entities", "quotes": "quotes", "events": "events"}
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -68,7 +67,7 @@ def _bounded_json(path: Path, limit: int) -> Any:
         raise ValueError(f"{path.name} is missing")
     size = path.stat().st_size
     if size > limit:
-        raise ValueError(f"{path.name} is too large ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB)")
+        raise ValueError(f"{path.name} is too large ({mebibytes(size)} > {mebibytes(limit)})")
     try:
         return decode_json(path.read_bytes())
     except JSONDefect as exc:
@@ -78,9 +77,9 @@ def _bounded_json(path: Path, limit: int) -> Any:
 def _tasks_of(meta: dict[str, Any], predictions: dict[str, dict[str, Any]]) -> list[str]:
     declared = meta.get("tasks")
     if declared:
-        return [task for task in TASKS if task in declared]
+        return [task for task in DECLARED_TASKS if task in declared]
     return [
-        task for task in TASKS
+        task for task in DECLARED_TASKS
         if any(document.get(TASK_LAYER[task]) for document in predictions.values())
     ]  # fmt: skip
 
@@ -109,8 +108,8 @@ def load_submission(
         size = predictions_path.stat().st_size
         if size > MAX_PREDICTIONS_BYTES:
             raise ValueError(
-                f"{PREDICTIONS_FILE} is too large ({size / 1e6:.1f} MB > "
-                f"{MAX_PREDICTIONS_BYTES / 1e6:.0f} MB)"
+                f"{PREDICTIONS_FILE} is too large ({mebibytes(size)} >"
+                f" {mebibytes(MAX_PREDICTIONS_BYTES)})"
             )
     except ValueError as exc:
         return Rejection(system, str(exc))
@@ -131,7 +130,8 @@ def load_submission(
 
 # ---------------------------------------------------------------- safe Markdown
 
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Newlines are folded first, so only what can open a construct inside a line needs escaping.
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
 
 
 def markdown_text(value: Any, limit: int = 200) -> str:
@@ -139,7 +139,7 @@ def markdown_text(value: Any, limit: int = 200) -> str:
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=True))
+    return MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def markdown_link(name: str, url: str | None) -> str:
@@ -149,33 +149,145 @@ def markdown_link(name: str, url: str | None) -> str:
     return f"[{label}](<{url}>)"
 
 
-# ---------------------------------------------------------------- ranking
+# ---------------------------------------------------------------- scoring and ranking
 
 
-Scorer = Callable[[dict[str, dict[str, Any]]], dict[str, Any]]
-Comparer = Callable[[dict[str, dict[str, Any]], dict[str, dict[str, Any]], str], float]
+def score_entries(
+    submissions: list[Submission],
+    gold: dict[str, dict[str, Any]],
+    paragraphs: dict[str, list[Any]],
+    resamples: int,
+    seed: int,
+) -> list[Entry]:
+    from propos.evaluation import TASK_OF_DECLARED, TASKS, score_task
+
+    entries = []
+    for submission in submissions:
+        entry = Entry(submission)
+        for declared in submission.tasks:
+            for task in TASK_OF_DECLARED[declared]:
+                result = score_task(task, gold, submission.predictions, paragraphs, resamples, seed)
+                layer = next(iter(result["headline"]))
+                headline = dict(result["headline"][layer])
+                if TASKS[task]["coarse"]:
+                    headline["name"] = "strict micro F1, coarse types (GPE, LOC, FAC as LOC)"
+                entry.scores[task] = {**headline, "unit": result["bootstrap"]}
+        entries.append(entry)
+    return entries
 
 
 def rank(
-    entries: list[Entry], task: str, headline: Callable[[dict[str, Any]], dict[str, Any]],
-    compare: Comparer,
+    entries: list[Entry], task: str, gold: dict[str, dict[str, Any]],
+    paragraphs: dict[str, list[Any]], resamples: int, seed: int,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Rows of one task's table, best first, each marked when not significantly worse."""
-    scored = [
-        (headline(entry.scores[task]), entry) for entry in entries if task in entry.submission.tasks
-    ]
-    scored.sort(key=lambda item: (-item[0]["value"], item[1].submission.system))
+    """Rows of one task's table, best first; each is tested against the best by paired bootstrap."""
+    from propos.evaluation import compare_task
+
+    scored = sorted(
+        (entry for entry in entries if task in entry.scores),
+        key=lambda entry: (-entry.scores[task]["value"], entry.submission.system),
+    )
     rows = []
-    best = scored[0][1] if scored else None
-    for position, (figure, entry) in enumerate(scored, start=1):
-        if best is None or entry is best:
-            p_value = None
-            tied = True
-        else:
-            p_value = compare(best.submission.predictions, entry.submission.predictions, task)
-            tied = p_value >= SIGNIFICANCE_LEVEL
+    for position, entry in enumerate(scored, start=1):
+        p_value = None
+        if position > 1:
+            p_value = compare_task(
+                task, gold, scored[0].submission.predictions, entry.submission.predictions,
+                paragraphs, resamples, seed,
+            )  # fmt: skip
         rows.append(
-            {"rank": position, "system": entry.submission.system, "figure": figure,
-             "p_value_vs_best": p_value, "not_significantly_worse": tied, "entry": entry}
+            {"rank": position, "system": entry.submission.system, **entry.scores[task],
+             "p_value_vs_best": p_value,
+             "not_significantly_worse": p_value is None or p_value >= SIGNIFICANCE_LEVEL,
+             "meta": entry.submission.meta}
         )  # fmt: skip
     return rows
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render_markdown(
+    tables: dict[str, list[dict[str, Any]]], rejections: list[Rejection], command: str
+) -> str:
+    from propos.evaluation import TASKS
+
+    lines = [
+        "# Leaderboard",
+        "",
+        f"Generated by `{command}` from `benchmark/submissions/`; do not edit by hand.",
+        "Scores are on the test split with 95% bootstrap intervals. A mark (≈) flags systems not",
+        f"significantly worse than the best (paired bootstrap, p ≥ {SIGNIFICANCE_LEVEL}).",
+    ]
+    for task, rows in tables.items():
+        lines += ["", f"## {TASKS[task]['title']}", ""]
+        if not rows:
+            lines.append("No submission for this task yet.")
+            continue
+        unit = rows[0]["unit"]
+        lines += [
+            f"Headline: {markdown_text(rows[0]['name'])}. Intervals over {unit['n_units']}"
+            f" {unit['unit']}s, {unit['resamples']} resamples.",
+            "",
+            "| rank | system | F1 | 95% interval | ≈ best | p vs best | trained on train"
+            " | authors |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for row in rows:
+            meta = row["meta"]
+            p_value = "" if row["p_value_vs_best"] is None else f"{row['p_value_vs_best']:.3f}"
+            lines.append(
+                f"| {row['rank']} | {markdown_link(meta['name'], meta.get('url'))} |"
+                f" {row['value']:.3f} | [{row['low']:.3f}, {row['high']:.3f}] |"
+                f" {'≈' if row['not_significantly_worse'] else ''} | {p_value} |"
+                f" {'yes' if meta['trained_on_train_split'] else 'no'} |"
+                f" {markdown_text(meta['authors'], 80)} |"
+            )
+    lines += ["", "## Systems", ""]
+    described = {row["system"]: row["meta"] for rows in tables.values() for row in rows}
+    for _, meta in sorted(described.items()):
+        lines.append(f"- **{markdown_text(meta['name'], 80)}** ({markdown_text(meta['date'], 10)}):"
+                     f" {markdown_text(meta['description'], 600)}")  # fmt: skip
+    if rejections:
+        lines += ["", "## Rejected submissions", ""]
+        for rejection in rejections:
+            lines.append(
+                f"- `{markdown_text(rejection.system, 64)}`: {markdown_text(rejection.reason, 300)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(tables: dict[str, list[dict[str, Any]]], rejections: list[Rejection]) -> str:
+    payload = {
+        "tasks": {
+            task: [
+                {key: value for key, value in row.items() if key != "meta"}
+                | {"name": row["meta"]["name"]}
+                for row in rows
+            ]
+            for task, rows in tables.items()
+        },
+        "rejected": [{"system": r.system, "reason": r.reason} for r in rejections],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def build_leaderboard(
+    submissions_dir: Path, split: str = "test", resamples: int = 1000, seed: int = 0
+) -> tuple[dict[str, list[dict[str, Any]]], list[Rejection]]:
+    from propos import paths
+    from propos.evaluation import TASKS, load_gold, load_paragraphs
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids(split)
+    corpus = Corpus(paths.clean_dir())
+    accepted: list[Submission] = []
+    rejections: list[Rejection] = []
+    for folder in discover(submissions_dir):
+        loaded = load_submission(folder, corpus, doc_ids)
+        (accepted if isinstance(loaded, Submission) else rejections).append(loaded)  # type: ignore[arg-type]
+    gold = load_gold(doc_ids)
+    paragraphs = load_paragraphs(doc_ids)
+    entries = score_entries(accepted, gold, paragraphs, resamples, seed)
+    tables = {task: rank(entries, task, gold, paragraphs, resamples, seed) for task in TASKS}
+    return tables, rejections

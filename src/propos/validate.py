@@ -447,11 +447,15 @@ def clean_document_problems(where: str, data: Any) -> list[Problem]:
 # ---------------------------------------------------------------- files and folders
 
 
+def mebibytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
+
+
 def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
     size = path.stat().st_size
     if size > limit:
         return None, Problem(
-            str(path), "$", f"file too large ({size / 1e6:.1f} MB > {limit / 1e6:.0f} MB limit)"
+            str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
         )
     return path.read_bytes(), None
 
@@ -489,6 +493,7 @@ def find_inventory(path: Path) -> Path | None:
 
 
 SKIPPED_NAMES = frozenset({"splits.json"})
+SKIPPED_FOLDERS = frozenset({"schema", "mappings"})  # configuration, not annotations
 
 
 def collect_files(targets: list[Path]) -> list[Path]:
@@ -498,7 +503,12 @@ def collect_files(targets: list[Path]) -> list[Path]:
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
         if target.is_dir():
             found = sorted(p for p in target.rglob("*") if p.suffix in (".json", ".jsonl"))
-            files += [p for p in found if "schema" not in p.parts and p.name not in SKIPPED_NAMES]
+            files += [
+                p
+                for p in found
+                if not SKIPPED_FOLDERS & set(p.relative_to(target).parts)
+                and p.name not in SKIPPED_NAMES
+            ]
         else:
             files.append(target)
     return files
@@ -550,7 +560,7 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
             Problem(
                 where,
                 "$",
-                f"file too large ({size / 1e6:.1f} MB > {MAX_SUBMISSION_BYTES / 1e6:.0f} MB limit)",
+                f"file too large ({mebibytes(size)} > {mebibytes(MAX_SUBMISSION_BYTES)} limit)",
             )
         ]
     if size == 0:

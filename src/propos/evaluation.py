@@ -1,0 +1,141 @@
+"""Scoring a submission against the gold of a split: the glue between files and metrics."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from propos import paths, schema
+from propos.errors import ProposError
+from propos.fileio import read_json
+from propos.split import split_doc_ids
+from propos.validate import Context, Corpus, submission_problems
+
+Documents = dict[str, dict[str, Any]]
+
+# A leaderboard task: the annotation layer it scores and whether entity types are coarsened.
+TASKS: dict[str, dict[str, Any]] = {
+    "ner": {"layer": "entities", "coarse": False, "title": "Named entities (fine types)"},
+    "ner-coarse": {
+        "layer": "entities",
+        "coarse": True,
+        "title": "Named entities (coarse CoNLL types)",
+    },
+    "quotes": {"layer": "quotes", "coarse": False, "title": "Quotations"},
+    "events": {"layer": "events", "coarse": False, "title": "Events"},
+}
+TASK_OF_DECLARED = {"ner": ("ner", "ner-coarse"), "quotes": ("quotes",), "events": ("events",)}
+
+
+def load_gold(doc_ids: list[str], gold_dir: Path | None = None) -> Documents:
+    folder = gold_dir or paths.gold_dir()
+    return {doc_id: read_json(folder / f"{doc_id}.json") for doc_id in doc_ids}
+
+
+def load_paragraphs(doc_ids: list[str], clean_dir: Path | None = None) -> dict[str, list[Any]]:
+    folder = clean_dir or paths.clean_dir()
+    return {doc_id: read_json(folder / f"{doc_id}.json")["paragraphs"] for doc_id in doc_ids}
+
+
+def coarsened(documents: Documents) -> Documents:
+    """The same documents with entity types mapped onto the coarse set (GPE, FAC -> LOC)."""
+    result = copy.deepcopy(documents)
+    for document in result.values():
+        for entity in document.get("entities", []):
+            entity["type"] = schema.COARSE_TYPE.get(entity["type"], entity["type"])
+    return result
+
+
+def read_predictions(path: Path, doc_ids: list[str]) -> Documents:
+    """A validated submission file; every problem is reported in one ProposError."""
+    problems = submission_problems(path, Context(Corpus(paths.clean_dir()), split_doc_ids=doc_ids))
+    if problems:
+        listed = "; ".join(str(p) for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise ProposError(f"{path}: invalid submission: {listed}{more}; run `propos validate`")
+    documents = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                document = json.loads(line)
+                documents[document["doc_id"]] = document
+    return documents
+
+
+def score_task(
+    task: str, gold: Documents, predictions: Documents, paragraphs: dict[str, list[Any]],
+    resamples: int = 1000, seed: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    from propos.metrics import score
+
+    spec = TASKS[task]
+    if spec["coarse"]:
+        gold, predictions = coarsened(gold), coarsened(predictions)
+    return score(gold, predictions, paragraphs, resamples, seed, layers=(spec["layer"],))
+
+
+def compare_task(
+    task: str, gold: Documents, first: Documents, second: Documents,
+    paragraphs: dict[str, list[Any]], resamples: int = 1000, seed: int = 0,
+) -> float:  # fmt: skip
+    """p-value of the paired bootstrap that ``first`` is not better than ``second``."""
+    from propos.metrics import compare
+
+    spec = TASKS[task]
+    if spec["coarse"]:
+        gold, first, second = coarsened(gold), coarsened(first), coarsened(second)
+    result = compare(gold, first, second, paragraphs, resamples, seed, layers=(spec["layer"],))
+    return float(result["headline"][spec["layer"]]["p_value"])
+
+
+def evaluate_file(path: Path, split: str, resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
+    from propos.metrics import score
+
+    doc_ids = split_doc_ids(split)
+    predictions = read_predictions(path, doc_ids)
+    gold = load_gold(doc_ids)
+    paragraphs = load_paragraphs(doc_ids)
+    result = score(gold, predictions, paragraphs, resamples, seed)
+    result["entities_coarse"] = score_task(
+        "ner-coarse", gold, predictions, paragraphs, resamples, seed
+    )["headline"]["entities"]
+    result["split"] = split
+    return result
+
+
+def table(result: dict[str, Any]) -> str:
+    bootstrap = result["bootstrap"]
+    headline = dict(result["headline"])
+    headline["entities (coarse)"] = {
+        **result["entities_coarse"],
+        "name": "strict micro F1, coarse types",
+    }
+    width = max(len(name) for name in headline)
+    lines = [
+        f"split {result['split']}: {result['documents']['n_gold']} documents; 95% intervals from"
+        f" {bootstrap['resamples']} bootstrap resamples over {bootstrap['n_units']}"
+        f" {bootstrap['unit']}s (seed {bootstrap['seed']})",
+        "",
+        f"{'layer':<{width}}  {'F1':>6}  {'95% interval':>15}  metric",
+    ]
+    for layer, figure in headline.items():
+        interval = f"[{figure['low']:.3f}, {figure['high']:.3f}]"
+        lines.append(f"{layer:<{width}}  {figure['value']:>6.3f}  {interval:>15}  {figure['name']}")
+    quotes, events = result["quotes"], result["events"]
+    lines += [
+        "",
+        f"quotes: content exact F1 {quotes['content_exact']['f1']:.3f}, token F1"
+        f" {quotes['content_tokens']['f1']:.3f}, cue F1 {quotes['cue']['f1']:.3f}, speaker"
+        f" accuracy {quotes['speaker_accuracy']['accuracy']:.3f}",
+        f"events: trigger identification F1 {events['trigger_identification']['f1']:.3f}, realis"
+        f" accuracy {events['realis_accuracy']['accuracy']:.3f}, argument F1"
+        f" {events['arguments']['f1']:.3f}",
+    ]
+    for layer, report in result.get("coreference", {}).items():
+        lines.append(
+            f"coreference {layer}: CoNLL F1 {report['predicted_mentions']['conll_f1']:.3f}"
+            f" (gold mentions {report['gold_mentions']['conll_f1']:.3f})"
+        )
+    return "\n".join(lines) + "\n"
