@@ -17,10 +17,12 @@ ABBREVIATIONS = frozenset({"M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me", "
 
 SENTENCE_END = re.compile(r"(?P<end>[.!?…]+[»”\"]?)(?P<gap>[ \u00a0\u202f]+)(?=[«“\"A-ZÀ-ÝŒ])|\n\n")
 WORD_BEFORE = re.compile(r"(\w+)$")
+ABBREVIATION_WINDOW = 12  # longer than any abbreviation of the table
 
 
 def _is_abbreviation(text: str, punct_start: int) -> bool:
-    word = WORD_BEFORE.search(text, 0, punct_start)
+    # Look only at a short window: searching from 0 made sentence splitting quadratic.
+    word = WORD_BEFORE.search(text, max(0, punct_start - ABBREVIATION_WINDOW), punct_start)
     if word is None:
         return False
     token = word.group(1)

@@ -6,17 +6,21 @@ all problems at once. Nothing here raises on bad input; only a missing path is a
 
 from __future__ import annotations
 
-import json
-from collections import Counter
+import re
+from bisect import bisect_left
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from jsonschema.exceptions import ValidationError
 
 from propos import paths, schema
 from propos.errors import ProposError
+from propos.fastschema import fast_type
 from propos.fileio import JSONDefect, decode_json, sha256_text
 from propos.sentences import sentence_index
 
@@ -24,6 +28,8 @@ MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_SUBMISSION_LINE_BYTES = 10 * 1024 * 1024
 MAX_SUBMISSION_BYTES = 512 * 1024 * 1024
 FINAL_PUNCTUATION = ",;:!?…"
+_MARK = re.compile(f"[{re.escape(schema.QUOTATION_MARKS)}]")
+_MARK_OR_BREAK = re.compile(f"\n\n|[{re.escape(schema.QUOTATION_MARKS)}]")
 OPENING_MARKS = "«“„‹"
 CLOSING_MARKS = "»”›"
 STRAIGHT_MARKS = '"'
@@ -51,26 +57,43 @@ class Report:
 # ---------------------------------------------------------------- the corpus the files refer to
 
 
+class CleanText(msgspec.Struct):
+    """The two fields of a cleaned document the checks need (the rest is skipped unparsed)."""
+
+    text: str
+    text_sha256: str
+
+
+_CLEAN_TEXT = msgspec.json.Decoder(CleanText)
+
+
 class Corpus:
-    """Cleaned documents, loaded on demand and kept (they are small, and shared by many files)."""
+    """Cleaned documents, read on demand; a bounded cache keeps memory flat on large corpora."""
+
+    CACHE_SIZE = 512
 
     def __init__(self, clean_dir: Path) -> None:
         self.clean_dir = clean_dir
-        self._texts: dict[str, tuple[str, str] | None] = {}
+        self._texts: OrderedDict[str, tuple[str, str] | None] = OrderedDict()
 
     def doc_ids(self) -> list[str]:
         return sorted(p.stem for p in self.clean_dir.glob("*.json"))
 
     def text(self, doc_id: str) -> tuple[str, str] | None:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
-        if doc_id not in self._texts:
-            path = self.clean_dir / f"{doc_id}.json"
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-                self._texts[doc_id] = (document["text"], document["text_sha256"])
-            except (OSError, ValueError, KeyError, TypeError):
-                self._texts[doc_id] = None
-        return self._texts[doc_id]
+        if doc_id in self._texts:
+            self._texts.move_to_end(doc_id)
+            return self._texts[doc_id]
+        path = self.clean_dir / f"{doc_id}.json"
+        try:
+            document = _CLEAN_TEXT.decode(path.read_bytes())
+            found: tuple[str, str] | None = (document.text, document.text_sha256)
+        except (OSError, msgspec.DecodeError, UnicodeDecodeError):
+            found = None
+        self._texts[doc_id] = found
+        if len(self._texts) > self.CACHE_SIZE:
+            self._texts.popitem(last=False)
+        return found
 
 
 class Inventory:
@@ -113,7 +136,10 @@ def _schema_message(error: ValidationError) -> str:
     return f"schema: {error.message}"
 
 
-def as_span(value: Any) -> tuple[int, int, str] | None:
+Span = tuple[int, int, str]
+
+
+def as_span(value: Any) -> Span | None:
     if not isinstance(value, dict):
         return None
     start, end, text = value.get("start"), value.get("end"), value.get("text")
@@ -129,21 +155,122 @@ def items(document: dict[str, Any], layer: str) -> list[tuple[int, dict[str, Any
     return [(i, item) for i, item in enumerate(values) if isinstance(item, dict)]
 
 
-def spans_of(document: dict[str, Any]) -> Iterator[tuple[str, tuple[int, int, str]]]:
+# ---------------------------------------------------------------- light records
+#
+# The semantic checks run on these records, built either from msgspec structs (a document that
+# passed the fast schema path, so every field has its type) or from plain dicts (a document
+# with schema problems: malformed parts are left out, the rest is still checked).
+
+
+@dataclass(slots=True)
+class EntityRecord:
+    index: int
+    ident: Any
+    span: Span | None
+    type: Any
+    cluster: Any
+
+
+@dataclass(slots=True)
+class QuoteRecord:
+    index: int
+    ident: Any
+    kind: Any
+    parts: dict[str, Span | None]
+    speaker_entity_id: Any
+    utterance_id: Any
+
+
+@dataclass(slots=True)
+class EventRecord:
+    index: int
+    ident: Any
+    trigger: Span | None
+    type: Any
+    cluster: Any
+    arguments: list[tuple[int, Any]]
+
+
+@dataclass(slots=True)
+class Records:
+    doc_id: Any
+    text_sha256: Any
+    entities: list[EntityRecord]
+    quotes: list[QuoteRecord]
+    events: list[EventRecord]
+
+
+def _value(value: Any) -> Any:
+    return None if value is msgspec.UNSET else value
+
+
+def _struct_span(value: Any) -> Span | None:
+    return None if value is None or value is msgspec.UNSET else (value.start, value.end, value.text)
+
+
+def records_from_struct(document: Any) -> Records:
+    entities = [
+        EntityRecord(
+            i, e.id, (e.start, e.end, e.text), e.type, _value(getattr(e, "entity_id", None))
+        )
+        for i, e in enumerate(document.entities)
+    ]
+    quotes = [
+        QuoteRecord(
+            i, q.id, q.kind,
+            {"content": _struct_span(q.content), "cue": _struct_span(_value(q.cue)),
+             "speaker": _struct_span(_value(q.speaker))},
+            _value(q.speaker_entity_id), _value(q.utterance_id),
+        )
+        for i, q in enumerate(document.quotes)
+    ]  # fmt: skip
+    events = [
+        EventRecord(
+            i, v.id, _struct_span(v.trigger), v.type, _value(v.event_id),
+            [(j, a.entity) for j, a in enumerate(_value(v.arguments) or [])],
+        )
+        for i, v in enumerate(document.events)
+    ]  # fmt: skip
+    return Records(document.doc_id, _value(document.text_sha256), entities, quotes, events)
+
+
+def records_from_dict(document: dict[str, Any]) -> Records:
+    entities = [
+        EntityRecord(i, e.get("id"), as_span(e), e.get("type"), e.get("entity_id"))
+        for i, e in items(document, "entities")
+    ]
+    quotes = [
+        QuoteRecord(
+            i, q.get("id"), q.get("kind"),
+            {part: as_span(q.get(part)) for part in ("content", "cue", "speaker")},
+            q.get("speaker_entity_id"), q.get("utterance_id"),
+        )
+        for i, q in items(document, "quotes")
+    ]  # fmt: skip
+    events = []
+    for i, v in items(document, "events"):
+        arguments = v.get("arguments") if isinstance(v.get("arguments"), list) else []
+        pairs = [(j, a.get("entity")) for j, a in enumerate(arguments) if isinstance(a, dict)]
+        events.append(
+            EventRecord(
+                i, v.get("id"), as_span(v.get("trigger")), v.get("type"), v.get("event_id"), pairs
+            )
+        )
+    return Records(document.get("doc_id"), document.get("text_sha256"), entities, quotes, events)
+
+
+def spans_of(records: Records) -> Iterator[tuple[str, Span]]:
     """Every span of a document with its JSON path."""
-    for i, entity in items(document, "entities"):
-        span = as_span(entity)
-        if span:
-            yield f"$.entities[{i}]", span
-    for i, quote in items(document, "quotes"):
-        for part in ("content", "cue", "speaker"):
-            span = as_span(quote.get(part))
+    for entity in records.entities:
+        if entity.span:
+            yield f"$.entities[{entity.index}]", entity.span
+    for quote in records.quotes:
+        for part, span in quote.parts.items():
             if span:
-                yield f"$.quotes[{i}].{part}", span
-    for i, event in items(document, "events"):
-        span = as_span(event.get("trigger"))
-        if span:
-            yield f"$.events[{i}].trigger", span
+                yield f"$.quotes[{quote.index}].{part}", span
+    for event in records.events:
+        if event.trigger:
+            yield f"$.events[{event.index}].trigger", event.trigger
 
 
 # ---------------------------------------------------------------- span checks
@@ -159,20 +286,23 @@ def _paired_marks(text: str) -> bool:
     return balance == 0 and text.count(STRAIGHT_MARKS) % 2 == 0
 
 
-def span_problem(text: str, span: tuple[int, int, str]) -> str | None:
+_MARKS = frozenset(schema.QUOTATION_MARKS)
+_BAD_LAST = frozenset(FINAL_PUNCTUATION)
+
+
+def span_problem(text: str, span: Span) -> str | None:
     start, end, stored = span
     if not 0 <= start < end <= len(text):
         return f"offsets {start}..{end} outside the text (length {len(text)}) or empty"
-    actual = text[start:end]
-    if actual != stored:
-        return f"text {stored!r} differs from the document's {actual!r} at {start}..{end}"
-    if actual[0].isspace() or actual[-1].isspace():
-        return f"span {actual!r} begins or ends with white space"
-    marks = schema.QUOTATION_MARKS
-    if (actual[0] in marks or actual[-1] in marks) and not _paired_marks(actual):
-        return f"span {actual!r} includes a quotation mark at its edge"
-    if actual[-1] in FINAL_PUNCTUATION or (actual[-1] == "." and not _is_abbreviation(actual)):
-        return f"span {actual!r} ends with punctuation"
+    if not text.startswith(stored, start) or len(stored) != end - start:
+        return f"text {stored!r} differs from the document's {text[start:end]!r} at {start}..{end}"
+    first, last = stored[0], stored[-1]
+    if first.isspace() or last.isspace():
+        return f"span {stored!r} begins or ends with white space"
+    if (first in _MARKS or last in _MARKS) and not _paired_marks(stored):
+        return f"span {stored!r} includes a quotation mark at its edge"
+    if last in _BAD_LAST or (last == "." and not _is_abbreviation(stored)):
+        return f"span {stored!r} ends with punctuation"
     return None
 
 
@@ -182,25 +312,39 @@ def _is_abbreviation(span_text: str) -> bool:
     return last.count(".") > 1 or (len(last) == 2 and last[0].isupper()) or last == "..."
 
 
-def quoted_depth_at(text: str, offset: int) -> bool:
-    """Is ``offset`` inside quotation marks, counting from the start of its paragraph?"""
-    paragraph_start = text.rfind("\n\n", 0, offset) + 1
-    depth = 0
-    straight_open = False
-    for char in text[paragraph_start:offset]:
-        if char in OPENING_MARKS:
+@lru_cache(maxsize=256)
+def _quote_states(text: str) -> tuple[list[int], list[bool]]:
+    """Positions of quotation marks and paragraph breaks, and whether a quotation is open after
+    each: one pass over the text, shared by every quotation of the document."""
+    positions: list[int] = []
+    open_after: list[bool] = []
+    depth, straight_open = 0, False
+    for found in _MARK_OR_BREAK.finditer(text):
+        char = found.group()
+        if char == "\n\n":
+            depth, straight_open = 0, False
+        elif char in OPENING_MARKS:
             depth += 1
         elif char in CLOSING_MARKS:
             depth = max(0, depth - 1)
-        elif char in STRAIGHT_MARKS:
+        else:
             straight_open = not straight_open
-    return depth > 0 or straight_open
+        positions.append(found.start())
+        open_after.append(depth > 0 or straight_open)
+    return positions, open_after
+
+
+def quoted_depth_at(text: str, offset: int) -> bool:
+    """Is ``offset`` inside quotation marks, counting from the start of its paragraph?"""
+    positions, open_after = _quote_states(text)
+    index = bisect_left(positions, offset) - 1
+    return index >= 0 and open_after[index]
 
 
 def quote_kind_problem(text: str, kind: Any, content: tuple[int, int, str]) -> str | None:
     start, end, _ = content
     inside = quoted_depth_at(text, start)
-    has_marks = any(char in schema.QUOTATION_MARKS for char in text[start:end])
+    has_marks = _MARK.search(text, start, end) is not None
     if kind == "direct" and (not inside or not quoted_depth_at(text, end)):
         return "direct quotation whose content is not enclosed in quotation marks"
     if kind == "indirect" and (inside or has_marks):
@@ -214,54 +358,49 @@ def quote_kind_problem(text: str, kind: Any, content: tuple[int, int, str]) -> s
 
 
 def document_problems(
-    where: str,
-    document: Any,
-    corpus: Corpus,
-    inventory: Inventory | None,
-    schema_name: str,
+    where: str, records: Records, corpus: Corpus, inventory: Inventory | None
 ) -> list[Problem]:
-    problems = schema_problems(where, schema_name, document)
-    if not isinstance(document, dict):
-        return problems
-    doc_id = document.get("doc_id")
+    """Every semantic problem of one document (its schema problems are reported apart)."""
+    problems: list[Problem] = []
+    doc_id = records.doc_id
     source = corpus.text(doc_id) if isinstance(doc_id, str) else None
     if isinstance(doc_id, str) and source is None:
         problems.append(Problem(where, "$.doc_id", f"no cleaned document '{doc_id}' in corpus"))
     text = source[0] if source else None
-    stored_hash = document.get("text_sha256")
+    stored_hash = records.text_sha256
     if source and isinstance(stored_hash, str) and stored_hash != source[1]:
         problems.append(
-            Problem(
-                where,
-                "$.text_sha256",
-                "the document text changed since this file was made"
-                f" (hash {stored_hash[:12]}… vs {source[1][:12]}…); re-anchor the annotations",
-            )
-        )
+            Problem(where, "$.text_sha256", "the document text changed since this file was made"
+                    f" (hash {stored_hash[:12]}… vs {source[1][:12]}…); re-anchor the annotations")
+        )  # fmt: skip
         text = None  # offsets cannot be trusted against another text
-    problems += id_problems(where, document)
+    problems += id_problems(where, records)
     if text is not None:
-        for path, span in spans_of(document):
+        for path, span in spans_of(records):
             message = span_problem(text, span)
             if message:
                 problems.append(Problem(where, path, message))
-        problems += quote_problems(where, document, text)
-        problems += argument_problems(where, document, text)
-    problems += overlap_problems(where, document)
+        problems += quote_problems(where, records, text)
+        problems += argument_problems(where, records, text)
+    problems += overlap_problems(where, records)
     if inventory is not None:
-        problems += inventory_reference_problems(where, document, inventory)
+        problems += inventory_reference_problems(where, records, inventory)
     return problems
 
 
-def id_problems(where: str, document: dict[str, Any]) -> list[Problem]:
+def id_problems(where: str, records: Records) -> list[Problem]:
     seen: dict[str, str] = {}
     problems = []
-    for layer in ("entities", "quotes", "events"):
-        for i, item in items(document, layer):
-            ident = item.get("id")
+    for layer, entries in (
+        ("entities", records.entities),
+        ("quotes", records.quotes),
+        ("events", records.events),
+    ):
+        for entry in entries:
+            ident = entry.ident
             if not isinstance(ident, str):
                 continue
-            path = f"$.{layer}[{i}].id"
+            path = f"$.{layer}[{entry.index}].id"
             if ident in seen:
                 problems.append(
                     Problem(where, path, f"duplicate id '{ident}' (first at {seen[ident]})")
@@ -271,137 +410,156 @@ def id_problems(where: str, document: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def overlap_problems(where: str, document: dict[str, Any]) -> list[Problem]:
-    mentions = sorted(
-        (span[0], span[1], i)
-        for i, entity in items(document, "entities")
-        if (span := as_span(entity))
-    )
+def overlap_problems(where: str, records: Records) -> list[Problem]:
+    mentions = sorted((e.span[0], e.span[1], e.index) for e in records.entities if e.span)
     problems = []
     furthest_end, furthest_index = -1, -1
     for start, end, index in mentions:
         if start < furthest_end:
             problems.append(
-                Problem(
-                    where,
-                    f"$.entities[{index}]",
-                    f"entity mention {start}..{end} overlaps $.entities[{furthest_index}]",
-                )
-            )
+                Problem(where, f"$.entities[{index}]",
+                        f"entity mention {start}..{end} overlaps $.entities[{furthest_index}]")
+            )  # fmt: skip
         if end > furthest_end:
             furthest_end, furthest_index = end, index
     return problems
 
 
-def quote_problems(where: str, document: dict[str, Any], text: str) -> list[Problem]:
+def quote_problems(where: str, records: Records, text: str) -> list[Problem]:
     problems = []
-    for i, quote in items(document, "quotes"):
-        content = as_span(quote.get("content"))
+    for quote in records.quotes:
+        content = quote.parts["content"]
         if content and span_problem(text, content) is None:
-            message = quote_kind_problem(text, quote.get("kind"), content)
+            message = quote_kind_problem(text, quote.kind, content)
             if message:
-                problems.append(Problem(where, f"$.quotes[{i}].kind", message))
+                problems.append(Problem(where, f"$.quotes[{quote.index}].kind", message))
     return problems
 
 
-def argument_problems(where: str, document: dict[str, Any], text: str) -> list[Problem]:
-    mentions = {e.get("id"): as_span(e) for _, e in items(document, "entities")}
+def argument_problems(where: str, records: Records, text: str) -> list[Problem]:
+    mentions = {e.ident: e.span for e in records.entities}
     problems = []
-    for i, event in items(document, "events"):
-        trigger = as_span(event.get("trigger"))
-        arguments = event.get("arguments") if isinstance(event.get("arguments"), list) else []
-        for j, argument in enumerate(arguments):
-            if not isinstance(argument, dict):
-                continue
-            path = f"$.events[{i}].arguments[{j}].entity"
-            target = argument.get("entity")
+    length = len(text)
+    for event in records.events:
+        trigger = event.trigger
+        for j, target in event.arguments:
+            mention = mentions.get(target)
             if target not in mentions:
+                path = f"$.events[{event.index}].arguments[{j}].entity"
                 problems.append(
                     Problem(where, path, f"argument points to no entity mention '{target}'")
                 )
                 continue
-            mention = mentions[target]
-            in_text = trigger and mention and trigger[0] < len(text) and mention[0] < len(text)
-            if in_text and sentence_index(text, trigger[0]) != sentence_index(text, mention[0]):
+            if (
+                not trigger
+                or not mention
+                or not (0 <= trigger[0] < length and 0 <= mention[0] < length)
+            ):
+                continue
+            if sentence_index(text, trigger[0]) != sentence_index(text, mention[0]):
+                path = f"$.events[{event.index}].arguments[{j}].entity"
                 problems.append(
-                    Problem(
-                        where,
-                        path,
-                        f"argument '{target}' ({mention[2]!r}) is not in the"
-                        f" sentence of the trigger {trigger[2]!r}",
-                    )
-                )
+                    Problem(where, path, f"argument '{target}' ({mention[2]!r}) is not in the"
+                            f" sentence of the trigger {trigger[2]!r}")
+                )  # fmt: skip
+    return problems
+
+
+def _typed_references(
+    where: str, entries: list[Any], index: dict[str, dict[str, Any]], layer: str, field_name: str,
+    noun: str,
+) -> list[Problem]:  # fmt: skip
+    """Each entry's cluster id must be in the inventory, with the entry's type."""
+    problems = []
+    for entry in entries:
+        found = index.get(entry.cluster)
+        if found is not None and found.get("type") == entry.type:
+            continue
+        path = f"$.{layer}[{entry.index}].{field_name}"
+        if found is None:
+            message = f"{field_name} '{entry.cluster}' is not in the inventory"
+        else:
+            found_type = found.get("type")
+            message = (
+                f"mention type {entry.type} but inventory {noun} '{found['id']}' is {found_type}"
+            )
+        problems.append(Problem(where, path, message))
     return problems
 
 
 def inventory_reference_problems(
-    where: str, document: dict[str, Any], inventory: Inventory
+    where: str, records: Records, inventory: Inventory
 ) -> list[Problem]:
-    problems = []
-    for i, entity in items(document, "entities"):
-        entry = inventory.entities.get(entity.get("entity_id"))
-        path = f"$.entities[{i}].entity_id"
-        if entry is None:
-            problems.append(
-                Problem(
-                    where, path, f"entity_id '{entity.get('entity_id')}' is not in the inventory"
-                )
-            )
-        elif entry.get("type") != entity.get("type"):
-            problems.append(
-                Problem(
-                    where,
-                    path,
-                    f"mention type {entity.get('type')} but inventory entity"
-                    f" '{entry['id']}' is {entry.get('type')}",
-                )
-            )
-    for i, event in items(document, "events"):
-        entry = inventory.events.get(event.get("event_id"))
-        path = f"$.events[{i}].event_id"
-        if entry is None:
-            problems.append(
-                Problem(where, path, f"event_id '{event.get('event_id')}' is not in the inventory")
-            )
-        elif entry.get("type") != event.get("type"):
-            problems.append(
-                Problem(
-                    where,
-                    path,
-                    f"mention type {event.get('type')} but inventory event"
-                    f" '{entry['id']}' is {entry.get('type')}",
-                )
-            )
-    for i, quote in items(document, "quotes"):
-        speaker = quote.get("speaker_entity_id")
+    problems = _typed_references(
+        where, records.entities, inventory.entities, "entities", "entity_id", "entity"
+    )
+    problems += _typed_references(
+        where, records.events, inventory.events, "events", "event_id", "event"
+    )
+    for quote in records.quotes:
+        speaker = quote.speaker_entity_id
         if speaker is not None and speaker not in inventory.entities:
             problems.append(
-                Problem(
-                    where,
-                    f"$.quotes[{i}].speaker_entity_id",
-                    f"speaker_entity_id '{speaker}' is not in the inventory",
-                )
-            )
-        utterance = inventory.utterances.get(quote.get("utterance_id"))
-        path = f"$.quotes[{i}].utterance_id"
+                Problem(where, f"$.quotes[{quote.index}].speaker_entity_id",
+                        f"speaker_entity_id '{speaker}' is not in the inventory")
+            )  # fmt: skip
+        utterance = inventory.utterances.get(quote.utterance_id)
+        if utterance is not None and utterance.get("speaker_entity_id") == speaker:
+            continue
+        path = f"$.quotes[{quote.index}].utterance_id"
         if utterance is None:
-            problems.append(
-                Problem(
-                    where,
-                    path,
-                    f"utterance_id '{quote.get('utterance_id')}' is not in the inventory",
-                )
+            message = f"utterance_id '{quote.utterance_id}' is not in the inventory"
+        else:
+            expected = utterance.get("speaker_entity_id")
+            message = (
+                f"utterance '{utterance['id']}' has speaker '{expected}'"
+                f" but this quotation '{speaker}'"
             )
-        elif utterance.get("speaker_entity_id") != speaker:
-            problems.append(
-                Problem(
-                    where,
-                    path,
-                    f"utterance '{utterance['id']}' has speaker"
-                    f" '{utterance.get('speaker_entity_id')}' but this quotation '{speaker}'",
-                )
-            )
+        problems.append(Problem(where, path, message))
     return problems
+
+
+# ---------------------------------------------------------------- one document, fast or slow
+
+
+@cache
+def _decoder(schema_name: str) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(fast_type(schema_name))
+
+
+def check_document_bytes(
+    where: str, data: bytes, schema_name: str, corpus: Corpus, inventory: Inventory | None
+) -> tuple[Any, list[Problem]]:
+    """Decode and check one annotation document: (doc_id or None, problems).
+
+    The fast path decodes straight into schema-checked types; a document it rejects is parsed
+    again as plain JSON so that every schema problem is listed with its path.
+    """
+    try:
+        document = _decoder(schema_name).decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as fast_error:
+        return _slow_document(where, data, schema_name, corpus, inventory, str(fast_error))
+    records = records_from_struct(document)
+    return records.doc_id, document_problems(where, records, corpus, inventory)
+
+
+def _slow_document(
+    where: str, data: bytes, schema_name: str, corpus: Corpus, inventory: Inventory | None,
+    fast_message: str,
+) -> tuple[Any, list[Problem]]:  # fmt: skip
+    try:
+        value = decode_json(data)
+    except JSONDefect as exc:
+        return None, [Problem(where, exc.location, exc.message)]
+    problems = schema_problems(where, schema_name, value)
+    if not problems:
+        # Stricter than JSON Schema on one point: 1.0 is not an integer offset.
+        path, _, message = fast_message.rpartition(" - at `")
+        problems = [Problem(where, message.rstrip("`") or "$", f"schema: {path or fast_message}")]
+    if not isinstance(value, dict):
+        return None, problems
+    records = records_from_dict(value)
+    return records.doc_id, problems + document_problems(where, records, corpus, inventory)
 
 
 def inventory_problems(where: str, data: Any) -> list[Problem]:
@@ -461,6 +619,7 @@ def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
 
 
 def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
+    """Bounded read and strict parse of a JSON file (used for inventories)."""
     data, problem = read_bounded(path, MAX_JSON_BYTES)
     if problem:
         return None, [problem]
@@ -538,18 +697,33 @@ class Context:
 def validate_file(path: Path, context: Context) -> list[Problem]:
     if path.suffix == ".jsonl":
         return submission_problems(path, context)
-    data, problems = load_json_file(path)
-    if problems:
-        return problems
-    kind = file_kind(path, data)
+    data, problem = read_bounded(path, MAX_JSON_BYTES)
+    if problem:
+        return [problem]
+    assert data is not None
+    if path.name != "inventory.json":
+        try:
+            document = _decoder("annotation").decode(data)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            pass  # not a well-formed annotation: the slow path says why
+        else:
+            inventory, inventory_errors = context.inventory_for(path)
+            records = records_from_struct(document)
+            return inventory_errors + document_problems(
+                str(path), records, context.corpus, inventory
+            )
+    try:
+        value = decode_json(data)
+    except JSONDefect as exc:
+        return [Problem(str(path), exc.location, exc.message)]
+    kind = file_kind(path, value)
     if kind == "inventory":
-        return inventory_problems(str(path), data)
+        return inventory_problems(str(path), value)
     if kind == "clean-document":
-        return clean_document_problems(str(path), data)
+        return clean_document_problems(str(path), value)
     inventory, inventory_errors = context.inventory_for(path)
-    return inventory_errors + document_problems(
-        str(path), data, context.corpus, inventory, "annotation"
-    )
+    _, problems = check_document_bytes(str(path), data, "annotation", context.corpus, inventory)
+    return inventory_errors + problems
 
 
 def submission_problems(path: Path, context: Context) -> list[Problem]:
@@ -575,22 +749,18 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
                 continue
             if not line.strip():
                 continue
-            try:
-                document = decode_json(line)
-            except JSONDefect as exc:
-                problems.append(Problem(line_where, exc.location, exc.message))
-                continue
-            if isinstance(document, dict) and isinstance(document.get("doc_id"), str):
-                seen[document["doc_id"]] += 1
-                if seen[document["doc_id"]] == 2:
+            doc_id, found = check_document_bytes(
+                line_where, line, "submission", context.corpus, None
+            )
+            problems += found
+            if isinstance(doc_id, str):
+                seen[doc_id] += 1
+                if seen[doc_id] == 2:
                     problems.append(
                         Problem(
-                            line_where,
-                            "$.doc_id",
-                            f"document '{document['doc_id']}' appears more than once",
+                            line_where, "$.doc_id", f"document '{doc_id}' appears more than once"
                         )
                     )
-            problems += document_problems(line_where, document, context.corpus, None, "submission")
     if context.split_doc_ids is not None:
         expected = set(context.split_doc_ids)
         for doc_id in sorted(expected - set(seen)):

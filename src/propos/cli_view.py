@@ -1,0 +1,60 @@
+"""`propos view`: render the corpus as a static site (HTML and CSS, no script, no network).
+
+Registered in the main command line with ``cli_view.register(app)``. The command parses its
+arguments and calls :mod:`propos.view`; bad input is a ProposError, reported as one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from propos import paths
+from propos.cli_support import reports_errors
+
+
+def default_out() -> Path:
+    return paths.project_root() / "dist" / "site"
+
+
+@reports_errors
+def view(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Site folder to write (default: dist/site)."),
+    ] = None,
+    pred: Annotated[
+        Path | None,
+        typer.Option(
+            "--pred",
+            help="A submission (.jsonl) to show against the gold: correct, missed and spurious"
+            " spans per layer. Validated first.",
+        ),
+    ] = None,
+) -> None:
+    """Render the corpus as a static site: documents, clusters, statements across outlets.
+
+    One page per document (entities, quotations, events over the cleaned text, with layer
+    toggles), per entity, event and utterance cluster, and an index. Plain HTML and CSS, no
+    script, no network; the folder is replaced atomically and two runs give the same bytes.
+    """
+    from propos.view import build_site, default_corpus
+
+    target = out or default_out()
+    corpus = default_corpus(pred)
+    written = build_site(corpus, target)
+    pages = sum(1 for name in written if name.endswith(".html"))
+    shared = len(corpus.shared_utterances())
+    against = f", submission {pred.name} against the gold" if pred else ""
+    typer.echo(
+        f"view: {pages} pages ({len(corpus.documents)} documents, {shared} statements across"
+        f" outlets{against}) -> {target / 'index.html'}",
+        err=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `view` command to the main command line."""
+    app.command(name="view")(view)

@@ -1,0 +1,13 @@
+"""`propos view`: the corpus as a static site (plain HTML and CSS, no script, no network).
+
+One page per document (the three layers over the cleaned text, and a submission against the
+gold), one page per entity, event and utterance cluster (the same statement as each outlet
+reported it, side by side), and an index. See :func:`build_site`.
+"""
+
+from __future__ import annotations
+
+from propos.view.model import Corpus, default_corpus, load_corpus
+from propos.view.site import build_site, render_site
+
+__all__ = ["Corpus", "build_site", "default_corpus", "load_corpus", "render_site"]
