@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint format clean-corpus validate
+.PHONY: setup browser run test lint format
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,16 @@ run: setup
 	$(BIN)/propos split --check
 	$(BIN)/propos build
 
+## Debian's Chromium for the explorer's browser test (skipped with a reason when absent).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-dejavu-core >/dev/null) || echo "chromium could not be installed"; \
+	  else echo "no apt-get as root: the browser test will be skipped"; fi; }
+
 ## The tests, with the linter first.
-test: setup lint
+test: setup browser lint
 	$(BIN)/pytest
 
 lint: setup

@@ -25,7 +25,7 @@ from propos.clean import clean_text, decode_raw, expand_offsets
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, sha256_text, write_atomic, write_json
 from propos.interchange.brat import text_bound_spans
-from propos.validate import span_problem
+from propos.validate import SpanView, span_problem
 
 URL_FILE = re.compile(r".*-urls\.txt$")
 EXAMPLES_KEPT = 20
@@ -205,7 +205,7 @@ def import_document(
             )
             continue
         surface = text[projected[0] : projected[1]]
-        problem = span_problem(text, (*projected, surface))
+        problem = span_problem(text, SpanView(*projected, surface))
         if problem:
             report.unmappable(span_rule_broken(problem), doc_id, (start, end), surface)
             continue

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from jsonschema.exceptions import ValidationError
@@ -136,10 +136,7 @@ def _schema_message(error: ValidationError) -> str:
     return f"schema: {error.message}"
 
 
-Span = tuple[int, int, str]
-
-
-def as_span(value: Any) -> Span | None:
+def as_span(value: Any) -> tuple[int, int, str] | None:
     if not isinstance(value, dict):
         return None
     start, end, text = value.get("start"), value.get("end"), value.get("text")
@@ -155,122 +152,118 @@ def items(document: dict[str, Any], layer: str) -> list[tuple[int, dict[str, Any
     return [(i, item) for i, item in enumerate(values) if isinstance(item, dict)]
 
 
-# ---------------------------------------------------------------- light records
+# ---------------------------------------------------------------- document views
 #
-# The semantic checks run on these records, built either from msgspec structs (a document that
-# passed the fast schema path, so every field has its type) or from plain dicts (a document
-# with schema problems: malformed parts are left out, the rest is still checked).
+# The semantic checks read documents through the attribute names of the schema (entity.start,
+# quote.content.text, event.arguments[j].entity). A document that passed the fast path is the
+# msgspec struct itself, read without any copy; a document with schema problems is turned into
+# these views, with None wherever a part is malformed, and the rest is still checked.
 
 
-@dataclass(slots=True)
-class EntityRecord:
-    index: int
-    ident: Any
-    span: Span | None
+class SpanView(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
+class EntityView(NamedTuple):
+    id: Any
+    start: int | None
+    end: int | None
+    text: Any
     type: Any
-    cluster: Any
+    entity_id: Any
 
 
-@dataclass(slots=True)
-class QuoteRecord:
-    index: int
-    ident: Any
+class QuoteView(NamedTuple):
+    id: Any
+    content: SpanView | None
     kind: Any
-    parts: dict[str, Span | None]
+    cue: SpanView | None
+    speaker: SpanView | None
     speaker_entity_id: Any
     utterance_id: Any
 
 
-@dataclass(slots=True)
-class EventRecord:
-    index: int
-    ident: Any
-    trigger: Span | None
+class ArgumentView(NamedTuple):
+    entity: Any
+    role: Any
+
+
+class EventView(NamedTuple):
+    id: Any
+    trigger: SpanView | None
     type: Any
-    cluster: Any
-    arguments: list[tuple[int, Any]]
+    event_id: Any
+    arguments: list[ArgumentView]
 
 
-@dataclass(slots=True)
-class Records:
+class DocumentView(NamedTuple):
     doc_id: Any
     text_sha256: Any
-    entities: list[EntityRecord]
-    quotes: list[QuoteRecord]
-    events: list[EventRecord]
+    entities: list[EntityView]
+    quotes: list[QuoteView]
+    events: list[EventView]
 
 
-def _value(value: Any) -> Any:
+def _span_view(value: Any) -> SpanView | None:
+    span = as_span(value)
+    return SpanView(*span) if span else None
+
+
+def view_of_dict(document: dict[str, Any]) -> DocumentView:
+    entities = []
+    for _, e in items(document, "entities"):
+        span = as_span(e) or (None, None, None)
+        entities.append(EntityView(e.get("id"), *span, e.get("type"), e.get("entity_id")))
+    quotes = [
+        QuoteView(
+            q.get("id"), _span_view(q.get("content")), q.get("kind"), _span_view(q.get("cue")),
+            _span_view(q.get("speaker")), q.get("speaker_entity_id"), q.get("utterance_id"),
+        )
+        for _, q in items(document, "quotes")
+    ]  # fmt: skip
+    events = []
+    for _, v in items(document, "events"):
+        raw_arguments = v.get("arguments") if isinstance(v.get("arguments"), list) else []
+        arguments = [
+            ArgumentView(a.get("entity"), a.get("role"))
+            if isinstance(a, dict)
+            else ArgumentView(None, None)
+            for a in raw_arguments
+        ]
+        events.append(
+            EventView(
+                v.get("id"),
+                _span_view(v.get("trigger")),
+                v.get("type"),
+                v.get("event_id"),
+                arguments,
+            )
+        )
+    return DocumentView(
+        document.get("doc_id"), document.get("text_sha256"), entities, quotes, events
+    )
+
+
+def _given(value: Any) -> Any:
+    """Optional submission fields decode as msgspec.UNSET: read them as None."""
     return None if value is msgspec.UNSET else value
 
 
-def _struct_span(value: Any) -> Span | None:
-    return None if value is None or value is msgspec.UNSET else (value.start, value.end, value.text)
-
-
-def records_from_struct(document: Any) -> Records:
-    entities = [
-        EntityRecord(
-            i, e.id, (e.start, e.end, e.text), e.type, _value(getattr(e, "entity_id", None))
-        )
-        for i, e in enumerate(document.entities)
-    ]
-    quotes = [
-        QuoteRecord(
-            i, q.id, q.kind,
-            {"content": _struct_span(q.content), "cue": _struct_span(_value(q.cue)),
-             "speaker": _struct_span(_value(q.speaker))},
-            _value(q.speaker_entity_id), _value(q.utterance_id),
-        )
-        for i, q in enumerate(document.quotes)
-    ]  # fmt: skip
-    events = [
-        EventRecord(
-            i, v.id, _struct_span(v.trigger), v.type, _value(v.event_id),
-            [(j, a.entity) for j, a in enumerate(_value(v.arguments) or [])],
-        )
-        for i, v in enumerate(document.events)
-    ]  # fmt: skip
-    return Records(document.doc_id, _value(document.text_sha256), entities, quotes, events)
-
-
-def records_from_dict(document: dict[str, Any]) -> Records:
-    entities = [
-        EntityRecord(i, e.get("id"), as_span(e), e.get("type"), e.get("entity_id"))
-        for i, e in items(document, "entities")
-    ]
-    quotes = [
-        QuoteRecord(
-            i, q.get("id"), q.get("kind"),
-            {part: as_span(q.get(part)) for part in ("content", "cue", "speaker")},
-            q.get("speaker_entity_id"), q.get("utterance_id"),
-        )
-        for i, q in items(document, "quotes")
-    ]  # fmt: skip
-    events = []
-    for i, v in items(document, "events"):
-        arguments = v.get("arguments") if isinstance(v.get("arguments"), list) else []
-        pairs = [(j, a.get("entity")) for j, a in enumerate(arguments) if isinstance(a, dict)]
-        events.append(
-            EventRecord(
-                i, v.get("id"), as_span(v.get("trigger")), v.get("type"), v.get("event_id"), pairs
-            )
-        )
-    return Records(document.get("doc_id"), document.get("text_sha256"), entities, quotes, events)
-
-
-def spans_of(records: Records) -> Iterator[tuple[str, Span]]:
-    """Every span of a document with its JSON path."""
-    for entity in records.entities:
-        if entity.span:
-            yield f"$.entities[{entity.index}]", entity.span
-    for quote in records.quotes:
-        for part, span in quote.parts.items():
-            if span:
-                yield f"$.quotes[{quote.index}].{part}", span
-    for event in records.events:
-        if event.trigger:
-            yield f"$.events[{event.index}].trigger", event.trigger
+def spans_of(document: Any) -> Iterator[tuple[str, Any]]:
+    """Every well-formed span of a document with its JSON path."""
+    for i, entity in enumerate(document.entities):
+        if entity.start is not None:
+            yield f"$.entities[{i}]", entity
+    for i, quote in enumerate(document.quotes):
+        for part in ("content", "cue", "speaker"):
+            span = _given(getattr(quote, part))
+            if span is not None:
+                yield f"$.quotes[{i}].{part}", span
+    for i, event in enumerate(document.events):
+        if event.trigger is not None:
+            yield f"$.events[{i}].trigger", event.trigger
 
 
 # ---------------------------------------------------------------- span checks
@@ -290,8 +283,12 @@ _MARKS = frozenset(schema.QUOTATION_MARKS)
 _BAD_LAST = frozenset(FINAL_PUNCTUATION)
 
 
-def span_problem(text: str, span: Span) -> str | None:
-    start, end, stored = span
+def span_problem(text: str, span: Any) -> str | None:
+    """What is wrong with a span of ``text``, or None.
+
+    ``span`` is a (start, end, text) tuple or anything with those attributes (a decoded struct).
+    """
+    start, end, stored = span if type(span) is tuple else (span.start, span.end, span.text)
     if not 0 <= start < end <= len(text):
         return f"offsets {start}..{end} outside the text (length {len(text)}) or empty"
     if not text.startswith(stored, start) or len(stored) != end - start:
@@ -341,8 +338,8 @@ def quoted_depth_at(text: str, offset: int) -> bool:
     return index >= 0 and open_after[index]
 
 
-def quote_kind_problem(text: str, kind: Any, content: tuple[int, int, str]) -> str | None:
-    start, end, _ = content
+def quote_kind_problem(text: str, kind: Any, content: Any) -> str | None:
+    start, end = content.start, content.end
     inside = quoted_depth_at(text, start)
     has_marks = _MARK.search(text, start, end) is not None
     if kind == "direct" and (not inside or not quoted_depth_at(text, end)):
@@ -358,60 +355,62 @@ def quote_kind_problem(text: str, kind: Any, content: tuple[int, int, str]) -> s
 
 
 def document_problems(
-    where: str, records: Records, corpus: Corpus, inventory: Inventory | None
+    where: str, document: Any, corpus: Corpus, inventory: Inventory | None
 ) -> list[Problem]:
-    """Every semantic problem of one document (its schema problems are reported apart)."""
+    """Every semantic problem of one document (a struct or a DocumentView)."""
     problems: list[Problem] = []
-    doc_id = records.doc_id
+    doc_id = document.doc_id
     source = corpus.text(doc_id) if isinstance(doc_id, str) else None
     if isinstance(doc_id, str) and source is None:
         problems.append(Problem(where, "$.doc_id", f"no cleaned document '{doc_id}' in corpus"))
     text = source[0] if source else None
-    stored_hash = records.text_sha256
+    stored_hash = _given(document.text_sha256)
     if source and isinstance(stored_hash, str) and stored_hash != source[1]:
         problems.append(
             Problem(where, "$.text_sha256", "the document text changed since this file was made"
                     f" (hash {stored_hash[:12]}… vs {source[1][:12]}…); re-anchor the annotations")
         )  # fmt: skip
         text = None  # offsets cannot be trusted against another text
-    problems += id_problems(where, records)
+    problems += id_problems(where, document)
     if text is not None:
-        for path, span in spans_of(records):
+        for path, span in spans_of(document):
             message = span_problem(text, span)
             if message:
                 problems.append(Problem(where, path, message))
-        problems += quote_problems(where, records, text)
-        problems += argument_problems(where, records, text)
-    problems += overlap_problems(where, records)
+        problems += quote_problems(where, document, text)
+        problems += argument_problems(where, document, text)
+    problems += overlap_problems(where, document)
     if inventory is not None:
-        problems += inventory_reference_problems(where, records, inventory)
+        problems += inventory_reference_problems(where, document, inventory)
     return problems
 
 
-def id_problems(where: str, records: Records) -> list[Problem]:
-    seen: dict[str, str] = {}
+def id_problems(where: str, document: Any) -> list[Problem]:
+    seen: dict[str, tuple[str, int]] = {}
     problems = []
-    for layer, entries in (
-        ("entities", records.entities),
-        ("quotes", records.quotes),
-        ("events", records.events),
-    ):
-        for entry in entries:
-            ident = entry.ident
+    layers = (
+        ("entities", document.entities),
+        ("quotes", document.quotes),
+        ("events", document.events),
+    )
+    for layer, entries in layers:
+        for index, entry in enumerate(entries):
+            ident = entry.id
             if not isinstance(ident, str):
                 continue
-            path = f"$.{layer}[{entry.index}].id"
             if ident in seen:
-                problems.append(
-                    Problem(where, path, f"duplicate id '{ident}' (first at {seen[ident]})")
-                )
+                first = "$.{}[{}].id".format(*seen[ident])
+                path = f"$.{layer}[{index}].id"
+                problems.append(Problem(where, path, f"duplicate id '{ident}' (first at {first})"))
             else:
-                seen[ident] = path
+                seen[ident] = (layer, index)
     return problems
 
 
-def overlap_problems(where: str, records: Records) -> list[Problem]:
-    mentions = sorted((e.span[0], e.span[1], e.index) for e in records.entities if e.span)
+def overlap_problems(where: str, document: Any) -> list[Problem]:
+    mentions = sorted(
+        (e.start, e.end, i) for i, e in enumerate(document.entities) if e.start is not None
+    )
     problems = []
     furthest_end, furthest_index = -1, -1
     for start, end, index in mentions:
@@ -425,59 +424,59 @@ def overlap_problems(where: str, records: Records) -> list[Problem]:
     return problems
 
 
-def quote_problems(where: str, records: Records, text: str) -> list[Problem]:
+def quote_problems(where: str, document: Any, text: str) -> list[Problem]:
     problems = []
-    for quote in records.quotes:
-        content = quote.parts["content"]
-        if content and span_problem(text, content) is None:
+    for index, quote in enumerate(document.quotes):
+        content = quote.content
+        if content is not None and span_problem(text, content) is None:
             message = quote_kind_problem(text, quote.kind, content)
             if message:
-                problems.append(Problem(where, f"$.quotes[{quote.index}].kind", message))
+                problems.append(Problem(where, f"$.quotes[{index}].kind", message))
     return problems
 
 
-def argument_problems(where: str, records: Records, text: str) -> list[Problem]:
-    mentions = {e.ident: e.span for e in records.entities}
+def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
+    mentions = {e.id: e for e in document.entities}
     problems = []
     length = len(text)
-    for event in records.events:
+    for index, event in enumerate(document.events):
         trigger = event.trigger
-        for j, target in event.arguments:
+        for j, argument in enumerate(_given(event.arguments) or ()):
+            target = argument.entity
             mention = mentions.get(target)
-            if target not in mentions:
-                path = f"$.events[{event.index}].arguments[{j}].entity"
+            if mention is None:
+                path = f"$.events[{index}].arguments[{j}].entity"
                 problems.append(
                     Problem(where, path, f"argument points to no entity mention '{target}'")
                 )
                 continue
-            if (
-                not trigger
-                or not mention
-                or not (0 <= trigger[0] < length and 0 <= mention[0] < length)
-            ):
+            if trigger is None or mention.start is None:
                 continue
-            if sentence_index(text, trigger[0]) != sentence_index(text, mention[0]):
-                path = f"$.events[{event.index}].arguments[{j}].entity"
+            if not (0 <= trigger.start < length and 0 <= mention.start < length):
+                continue
+            if sentence_index(text, trigger.start) != sentence_index(text, mention.start):
+                path = f"$.events[{index}].arguments[{j}].entity"
                 problems.append(
-                    Problem(where, path, f"argument '{target}' ({mention[2]!r}) is not in the"
-                            f" sentence of the trigger {trigger[2]!r}")
+                    Problem(where, path, f"argument '{target}' ({mention.text!r}) is not in the"
+                            f" sentence of the trigger {trigger.text!r}")
                 )  # fmt: skip
     return problems
 
 
 def _typed_references(
-    where: str, entries: list[Any], index: dict[str, dict[str, Any]], layer: str, field_name: str,
+    where: str, entries: Any, index: dict[str, dict[str, Any]], layer: str, field_name: str,
     noun: str,
 ) -> list[Problem]:  # fmt: skip
     """Each entry's cluster id must be in the inventory, with the entry's type."""
     problems = []
-    for entry in entries:
-        found = index.get(entry.cluster)
+    for position, entry in enumerate(entries):
+        cluster = getattr(entry, field_name)
+        found = index.get(cluster)
         if found is not None and found.get("type") == entry.type:
             continue
-        path = f"$.{layer}[{entry.index}].{field_name}"
+        path = f"$.{layer}[{position}].{field_name}"
         if found is None:
-            message = f"{field_name} '{entry.cluster}' is not in the inventory"
+            message = f"{field_name} '{cluster}' is not in the inventory"
         else:
             found_type = found.get("type")
             message = (
@@ -487,26 +486,24 @@ def _typed_references(
     return problems
 
 
-def inventory_reference_problems(
-    where: str, records: Records, inventory: Inventory
-) -> list[Problem]:
+def inventory_reference_problems(where: str, document: Any, inventory: Inventory) -> list[Problem]:
     problems = _typed_references(
-        where, records.entities, inventory.entities, "entities", "entity_id", "entity"
+        where, document.entities, inventory.entities, "entities", "entity_id", "entity"
     )
     problems += _typed_references(
-        where, records.events, inventory.events, "events", "event_id", "event"
+        where, document.events, inventory.events, "events", "event_id", "event"
     )
-    for quote in records.quotes:
+    for index, quote in enumerate(document.quotes):
         speaker = quote.speaker_entity_id
         if speaker is not None and speaker not in inventory.entities:
             problems.append(
-                Problem(where, f"$.quotes[{quote.index}].speaker_entity_id",
+                Problem(where, f"$.quotes[{index}].speaker_entity_id",
                         f"speaker_entity_id '{speaker}' is not in the inventory")
             )  # fmt: skip
         utterance = inventory.utterances.get(quote.utterance_id)
         if utterance is not None and utterance.get("speaker_entity_id") == speaker:
             continue
-        path = f"$.quotes[{quote.index}].utterance_id"
+        path = f"$.quotes[{index}].utterance_id"
         if utterance is None:
             message = f"utterance_id '{quote.utterance_id}' is not in the inventory"
         else:
@@ -539,8 +536,7 @@ def check_document_bytes(
         document = _decoder(schema_name).decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError) as fast_error:
         return _slow_document(where, data, schema_name, corpus, inventory, str(fast_error))
-    records = records_from_struct(document)
-    return records.doc_id, document_problems(where, records, corpus, inventory)
+    return document.doc_id, document_problems(where, document, corpus, inventory)
 
 
 def _slow_document(
@@ -558,8 +554,8 @@ def _slow_document(
         problems = [Problem(where, message.rstrip("`") or "$", f"schema: {path or fast_message}")]
     if not isinstance(value, dict):
         return None, problems
-    records = records_from_dict(value)
-    return records.doc_id, problems + document_problems(where, records, corpus, inventory)
+    view = view_of_dict(value)
+    return view.doc_id, problems + document_problems(where, view, corpus, inventory)
 
 
 def inventory_problems(where: str, data: Any) -> list[Problem]:
@@ -642,11 +638,17 @@ def file_kind(path: Path, data: Any) -> str:
 
 
 def find_inventory(path: Path) -> Path | None:
-    for folder in path.resolve().parents:
-        candidate = folder / "inventory.json"
+    return _inventory_above(path.resolve().parent)
+
+
+@lru_cache(maxsize=1024)
+def _inventory_above(folder: Path) -> Path | None:
+    """The nearest inventory.json in ``folder`` or above it, up to the project root."""
+    for candidate_folder in (folder, *folder.parents):
+        candidate = candidate_folder / "inventory.json"
         if candidate.exists():
             return candidate
-        if folder == paths.project_root():
+        if candidate_folder == paths.project_root():
             break
     return None
 
@@ -708,9 +710,8 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
             pass  # not a well-formed annotation: the slow path says why
         else:
             inventory, inventory_errors = context.inventory_for(path)
-            records = records_from_struct(document)
             return inventory_errors + document_problems(
-                str(path), records, context.corpus, inventory
+                str(path), document, context.corpus, inventory
             )
     try:
         value = decode_json(data)
