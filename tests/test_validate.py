@@ -159,6 +159,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "not_utf8": (b'{"doc_id": "\xe9"}', "not UTF-8"),
     "top_level_array": (b"[1, 2]", "is not of type 'object'"),
     "nested_too_deep": (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    "float_offset": (edit(setitem(["entities", 0, "start"], 33.0)), "Expected `int`, got `float`"),
     "wrong_offsets": (edit(setitem(["entities", 0, "end"], 10**6)), "outside the text"),
     "negative_offset": (edit(setitem(["entities", 1, "start"], -3)), "less than the minimum"),
     "text_mismatch": (edit(shifted_entity), "differs from the document's"),

@@ -21,7 +21,7 @@ from propos import schema
 SUPPORTED = {
     "$schema", "$id", "title", "version", "description", "$defs", "$ref", "type", "properties",
     "required", "additionalProperties", "items", "enum", "const", "pattern", "minLength",
-    "maxLength", "minimum", "minItems", "maxItems", "oneOf", "uniqueItems", "x-coarse",
+    "maxLength", "minimum", "minItems", "maxItems", "oneOf", "x-coarse",
 }  # fmt: skip
 _names = itertools.count()
 
