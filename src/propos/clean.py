@@ -8,15 +8,19 @@ an annotation can always be traced to the page it came from.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import shutil
+import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from propos import clean_rules as rules
 from propos.errors import ProposError
-from propos.fileio import read_json, sha256_bytes, sha256_text, write_json
+from propos.fileio import dump_json, read_json, sha256_bytes, sha256_text
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 RAW_SUFFIXES = (".txt", ".html", ".htm")
@@ -561,6 +565,25 @@ class CleanRun:
     refused: list[str] = field(default_factory=list)
 
 
+def _clean_one(task: tuple[Path, Path, str]) -> tuple[str, dict[str, Any] | None, str | None]:
+    path, project_root, profile = task
+    try:
+        return path.stem, clean_file(path, project_root, profile), None
+    except ProposError as exc:
+        return path.stem, None, str(exc)
+
+
+def _results(
+    tasks: list[tuple[Path, Path, str]], workers: int
+) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    if workers <= 1 or len(tasks) < 2 * workers:
+        yield from map(_clean_one, tasks)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        yield from pool.imap(_clean_one, tasks, chunksize=64)
+
+
 def clean_corpus(
     raw_dir: Path,
     out_dir: Path,
@@ -568,29 +591,48 @@ def clean_corpus(
     project_root: Path,
     force: bool = False,
     profile: str = rules.DEFAULT_PROFILE,
+    workers: int = 1,
+    show_progress: bool = False,
 ) -> CleanRun:
-    """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
+    """Clean every raw file; refuse to change a text that gold annotations are anchored to.
+
+    Results stream into a staging folder beside ``out_dir``; only when no anchored text would
+    change (or with ``force``) are they renamed into place, so a refusal writes nothing and
+    memory does not grow with the corpus.
+    """
+    from tqdm import tqdm
+
     run = CleanRun()
-    results: dict[str, dict[str, Any]] = {}
-    for path in raw_files(raw_dir):
-        try:
-            results[path.stem] = clean_file(path, project_root, profile)
-        except ProposError as exc:
-            run.errors.append(str(exc))
-    for doc_id, document in results.items():
-        anchored = frozen_hash(gold_dir, doc_id)
-        if anchored is not None and anchored != document["text_sha256"]:
-            run.refused.append(doc_id)
-    if run.refused and not force:
+    tasks = [(path, project_root, profile) for path in raw_files(raw_dir)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir.parent))
+    staged: list[str] = []
+    try:
+        results = _results(tasks, workers)
+        for doc_id, document, error in tqdm(
+            results, total=len(tasks), desc="clean", unit="doc", disable=not show_progress
+        ):
+            if error is not None or document is None:
+                run.errors.append(error or doc_id)
+                continue
+            anchored = frozen_hash(gold_dir, doc_id)
+            if anchored is not None and anchored != document["text_sha256"]:
+                run.refused.append(doc_id)
+            payload = dump_json(document).encode("utf-8")
+            target = out_dir / f"{doc_id}.json"
+            if target.exists() and target.read_bytes() == payload:
+                run.unchanged.append(doc_id)
+                continue
+            (staging / f"{doc_id}.json").write_bytes(payload)
+            staged.append(doc_id)
+        if run.refused and not force:
+            return run
+        for doc_id in staged:
+            os.replace(staging / f"{doc_id}.json", out_dir / f"{doc_id}.json")
+            run.written.append(doc_id)
         return run
-    for doc_id, document in results.items():
-        target = out_dir / f"{doc_id}.json"
-        if target.exists() and read_json(target) == document:
-            run.unchanged.append(doc_id)
-            continue
-        write_json(target, document)
-        run.written.append(doc_id)
-    return run
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def load_clean(clean_dir: Path, doc_id: str) -> dict[str, Any]:

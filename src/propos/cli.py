@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -50,6 +51,9 @@ def clean(
             " (also repairs wiki-link spacing such as 'Fillon , le' and \"l' AFP\")."
         ),
     ] = "news",
+    workers: Annotated[int, typer.Option(help="Processes to clean with.")] = max(
+        1, os.cpu_count() or 1
+    ),
 ) -> None:
     """Clean every raw article into corpus/clean/<doc_id>.json (text, metadata, offset map)."""
     from propos.clean import clean_corpus

@@ -1,0 +1,73 @@
+"""Propos events: a Hugging Face ``evaluate`` wrapper around ``propos.metrics`` (events).
+
+Load it offline with ``evaluate.load("/abs/path/benchmark/metrics/propos_events")``. The real
+work is done by :func:`propos.metrics.score` (``layers=("events",)``); the definitions of
+every figure are in the docstrings of ``propos.metrics.events``.
+"""
+
+import datasets
+import evaluate
+
+from propos.metrics import score
+from propos.metrics.common import pair_documents
+
+_CITATION = """\
+@misc{propos,
+  title = {Propos: a French news benchmark for entities, quotations and events},
+}
+"""
+
+_DESCRIPTION = """\
+Event scores of the Propos benchmark: trigger identification and classification F1,
+realis accuracy on matched triggers, argument F1. Headline: trigger classification F1.
+"""
+
+_KWARGS_DESCRIPTION = """\
+Args:
+    predictions: one predicted document per item, as a JSON string in the Propos submission
+        format (one line of the JSON Lines submission file).
+    references: the gold documents, as JSON strings in the annotation format, in the same
+        order (pairs are keyed by the reference's doc_id).
+    paragraphs: optional dict doc_id -> list of (start, end) pairs (or the cleaned document's
+        paragraph objects); used as bootstrap units when there are fewer than 30 documents.
+    resamples: bootstrap resamples for the confidence interval (default 1000; 0 for none).
+    seed: seed of the bootstrap (default 0).
+Returns:
+    trigger_classification_f1: trigger span and type F1 (the headline).
+    low, high: the 95% bootstrap percentile interval of the headline figure.
+    bootstrap_unit: "document" or "paragraph", the resampling unit used.
+    details: the full report of propos.metrics.event_scores.
+Examples:
+    >>> metric = evaluate.load("benchmark/metrics/propos_events")
+    >>> result = metric.compute(predictions=[json_line], references=[gold_json_line])
+"""
+
+
+@evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
+class ProposEvents(evaluate.Metric):
+    def _info(self):
+        return evaluate.MetricInfo(
+            description=_DESCRIPTION,
+            citation=_CITATION,
+            inputs_description=_KWARGS_DESCRIPTION,
+            features=datasets.Features(
+                {
+                    "predictions": datasets.Value("string"),
+                    "references": datasets.Value("string"),
+                }
+            ),
+        )
+
+    def _compute(self, predictions, references, paragraphs=None, resamples=1000, seed=0):
+        gold, pred = pair_documents(predictions, references)
+        result = score(
+            gold, pred, paragraphs=paragraphs, resamples=resamples, seed=seed, layers=("events",)
+        )
+        headline = result["headline"]["events"]
+        return {
+            "trigger_classification_f1": headline["value"],
+            "low": headline["low"],
+            "high": headline["high"],
+            "bootstrap_unit": result["bootstrap"]["unit"],
+            "details": result["events"],
+        }
