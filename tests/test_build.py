@@ -87,7 +87,7 @@ def test_features_come_back_typed(built: Path, tmp_path: Path) -> None:
 
 def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     again = tmp_path / "propos"
-    build.build_dataset(build.default_inputs(), again, show_progress=False)
+    build.build_dataset(build.default_inputs(), again, show_progress=False, workers=2)
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     for name in files:
@@ -101,15 +101,15 @@ def test_a_failed_build_leaves_the_previous_dataset_untouched(
     build.build_dataset(build.default_inputs(), target, show_progress=False)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    real_write = build.write_parquet
+    real_flush = build.ParquetSink.flush
 
-    def failing_write(path: Path, rows: list[dict[str, Any]], config: str) -> None:
+    def failing_flush(sink: build.ParquetSink, key: tuple[str, str]) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        real_write(path, rows, config)
+        real_flush(sink, key)
 
-    monkeypatch.setattr(build, "write_parquet", failing_write)
+    monkeypatch.setattr(build.ParquetSink, "flush", failing_flush)
     with pytest.raises(OSError, match="disk full"):
         build.build_dataset(build.default_inputs(), target, show_progress=False)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before

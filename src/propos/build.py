@@ -9,12 +9,14 @@ the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ COARSE_TAGS = bio_names(schema.COARSE_TYPES)
 # ---------------------------------------------------------------- features
 
 
+@cache
 def features(config: str) -> Any:
     from datasets import ClassLabel, Features, List, Value
 
@@ -123,11 +126,35 @@ def features(config: str) -> Any:
 
 @dataclass
 class Inputs:
-    clean: dict[str, dict[str, Any]]
-    gold: dict[str, dict[str, Any]]
+    """What every document's rows need; documents themselves are read one at a time."""
+
+    clean_dir: Path
+    gold_dir: Path
     inventory: dict[str, Any]
     assignments: dict[str, str]
     sources: dict[str, dict[str, str]]
+
+
+@dataclass
+class Document:
+    doc_id: str
+    clean: dict[str, Any]
+    gold: dict[str, Any]
+
+
+def read_document(doc_id: str, inputs: Inputs) -> Document:
+    clean_path = inputs.clean_dir / f"{doc_id}.json"
+    gold_path = inputs.gold_dir / f"{doc_id}.json"
+    if not clean_path.exists():
+        raise ProposError(f"{clean_path}: document of the splits not cleaned (run `propos clean`)")
+    if not gold_path.exists():
+        raise ProposError(f"{gold_path}: document of the splits has no gold annotation")
+    clean, gold = read_json(clean_path), read_json(gold_path)
+    if gold.get("text_sha256") != clean["text_sha256"]:
+        raise ProposError(
+            f"{gold_path}: annotations were made on another text (run `propos validate`)"
+        )
+    return Document(doc_id, clean, gold)
 
 
 def _arguments(event: dict[str, Any], mentions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -146,26 +173,28 @@ def _events(gold: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**event, "arguments": _arguments(event, mentions)} for event in gold["events"]]
 
 
-def document_row(doc_id: str, inputs: Inputs) -> dict[str, Any]:
-    clean, gold = inputs.clean[doc_id], inputs.gold[doc_id]
-    source = inputs.sources.get(doc_id, {})
+def document_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
+    clean, gold = document.clean, document.gold
+    source = inputs.sources.get(document.doc_id, {})
     metadata = clean["metadata"]
-    return {
-        "doc_id": doc_id,
-        "text": clean["text"],
-        **{name: metadata.get(name) for name in METADATA_FIELDS},
-        **{name: source.get(name) or None for name in SOURCE_FIELDS},
-        "quality_flags": sorted({flag["flag"] for flag in clean["quality_flags"]}),
-        "paragraphs": clean["paragraphs"],
-        "entities": gold["entities"],
-        "quotes": gold["quotes"],
-        "events": _events(gold),
-    }
+    return [
+        {
+            "doc_id": document.doc_id,
+            "text": clean["text"],
+            **{name: metadata.get(name) for name in METADATA_FIELDS},
+            **{name: source.get(name) or None for name in SOURCE_FIELDS},
+            "quality_flags": sorted({flag["flag"] for flag in clean["quality_flags"]}),
+            "paragraphs": clean["paragraphs"],
+            "entities": gold["entities"],
+            "quotes": gold["quotes"],
+            "events": _events(gold),
+        }
+    ]
 
 
-def ner_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
-    text = inputs.clean[doc_id]["text"]
-    entities = inputs.gold[doc_id]["entities"]
+def ner_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
+    doc_id, text = document.doc_id, document.clean["text"]
+    entities = document.gold["entities"]
     rows = []
     for index, (start, end) in enumerate(sentence_spans(text)):
         tokens = tokenize(text[start:end])
@@ -190,20 +219,24 @@ def ner_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
     return rows
 
 
-def quote_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
+def quote_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
     names = {entry["id"]: entry["name"] for entry in inputs.inventory.get("entities", [])}
     return [
-        {"doc_id": doc_id, **quote, "speaker_name": names.get(quote["speaker_entity_id"] or "")}
-        for quote in inputs.gold[doc_id]["quotes"]
+        {
+            "doc_id": document.doc_id,
+            **quote,
+            "speaker_name": names.get(quote["speaker_entity_id"] or ""),
+        }
+        for quote in document.gold["quotes"]
     ]
 
 
-def event_rows(doc_id: str, inputs: Inputs) -> list[dict[str, Any]]:
-    return [{"doc_id": doc_id, **event} for event in _events(inputs.gold[doc_id])]
+def event_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
+    return [{"doc_id": document.doc_id, **event} for event in _events(document.gold)]
 
 
-ROW_MAKERS: dict[str, Callable[[str, Inputs], list[dict[str, Any]]]] = {
-    "documents": lambda doc_id, inputs: [document_row(doc_id, inputs)],
+ROW_MAKERS: dict[str, Callable[[Document, Inputs], list[dict[str, Any]]]] = {
+    "documents": document_rows,
     "ner": ner_rows,
     "quotes": quote_rows,
     "events": event_rows,
@@ -219,52 +252,121 @@ def load_inputs(
     from propos.split import load_splits, read_sources
 
     assignments: dict[str, str] = load_splits(splits_path)["assignments"]
-    clean, gold = {}, {}
-    for doc_id in sorted(assignments):
-        clean_path = clean_dir / f"{doc_id}.json"
-        gold_path = gold_dir / f"{doc_id}.json"
-        if not clean_path.exists():
-            raise ProposError(
-                f"{clean_path}: document of the splits not cleaned (run `propos clean`)"
-            )
-        if not gold_path.exists():
-            raise ProposError(f"{gold_path}: document of the splits has no gold annotation")
-        clean[doc_id] = read_json(clean_path)
-        gold[doc_id] = read_json(gold_path)
-        if gold[doc_id].get("text_sha256") != clean[doc_id]["text_sha256"]:
-            raise ProposError(
-                f"{gold_path}: annotations were made on another text (run `propos validate`)"
-            )
-    return Inputs(clean, gold, read_json(inventory_path), assignments, read_sources(sources_path))
+    return Inputs(
+        clean_dir, gold_dir, read_json(inventory_path), assignments, read_sources(sources_path)
+    )
 
 
 # ---------------------------------------------------------------- writing
 
+ROWS_PER_GROUP = 2000
+_WORKER_INPUTS: Inputs | None = None  # set before forking; read by the workers
 
-def rows_by_split(
-    config: str, inputs: Inputs, progress: Callable[[], None]
-) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for doc_id, split in sorted(inputs.assignments.items()):
-        grouped.setdefault(split, []).extend(ROW_MAKERS[config](doc_id, inputs))
-        progress()
-    from propos.split import SPLIT_TARGETS
 
-    order = list(SPLIT_TARGETS)
-    return dict(sorted(grouped.items(), key=lambda item: order.index(item[0])))
+def _rows_of(doc_id: str) -> tuple[str, dict[str, list[dict[str, Any]]]]:
+    assert _WORKER_INPUTS is not None
+    document = read_document(doc_id, _WORKER_INPUTS)
+    return doc_id, {config: ROW_MAKERS[config](document, _WORKER_INPUTS) for config in CONFIGS}
+
+
+def _all_rows(
+    doc_ids: list[str], workers: int
+) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
+    if workers <= 1 or len(doc_ids) < 2:
+        yield from map(_rows_of, doc_ids)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_rows_of, doc_ids, chunksize=32)
 
 
 def data_file(config: str, split: str) -> str:
     return f"data/{config}/{split}.parquet"
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]], config: str) -> None:
-    from datasets import Dataset
-    from datasets.utils.logging import disable_progress_bar
+class ParquetSink:
+    """One Parquet file per config and split, written in row groups as rows arrive."""
 
-    disable_progress_bar()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Dataset.from_list(rows, features=features(config)).to_parquet(str(path))
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.writers: dict[tuple[str, str], Any] = {}
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def add(self, config: str, split: str, rows: list[dict[str, Any]]) -> None:
+        key = (config, split)
+        self.counts[key] = self.counts.get(key, 0) + len(rows)
+        buffer = self.buffers.setdefault(key, [])
+        buffer.extend(rows)
+        if len(buffer) >= ROWS_PER_GROUP:
+            self.flush(key)
+
+    def flush(self, key: tuple[str, str]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        config, split = key
+        arrow_schema = features(config).arrow_schema
+        if key not in self.writers:
+            path = self.root / data_file(config, split)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
+        rows = self.buffers.get(key, [])
+        encoded = features(config).encode_batch(
+            {name: [row.get(name) for row in rows] for name in arrow_schema.names}
+        )
+        self.writers[key].write_table(pa.Table.from_pydict(encoded, schema=arrow_schema))
+        self.buffers[key] = []
+
+    def close(self) -> None:
+        for key in sorted(self.buffers):
+            if self.buffers[key] or key not in self.writers:
+                self.flush(key)
+        for writer in self.writers.values():
+            writer.close()
+
+
+def build_dataset(
+    inputs: Inputs, out_dir: Path, show_progress: bool | None = None, workers: int = 1
+) -> dict[str, dict[str, int]]:
+    """Write the dataset folder; returns the number of rows per config and split."""
+    global _WORKER_INPUTS
+    from tqdm import tqdm
+
+    from propos.split import SPLIT_TARGETS
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    visible = sys.stderr.isatty() if show_progress is None else show_progress
+    doc_ids = sorted(inputs.assignments)
+    sink = ParquetSink(work)
+    _WORKER_INPUTS = inputs
+    try:
+        for split in sorted(set(inputs.assignments.values())):
+            for config in CONFIGS:
+                sink.add(config, split, [])
+        rows_iter = _all_rows(doc_ids, workers)
+        for doc_id, rows in tqdm(
+            rows_iter, total=len(doc_ids), desc="build", unit="doc", disable=not visible
+        ):
+            for config in CONFIGS:
+                sink.add(config, inputs.assignments[doc_id], rows[config])
+        sink.close()
+        order = {split: index for index, split in enumerate(SPLIT_TARGETS)}
+        split_names = sorted(
+            {split for _, split in sink.counts}, key=lambda x: (order.get(x, len(order)), x)
+        )
+        sizes = {
+            config: {split: sink.counts[(config, split)] for split in split_names}
+            for config in CONFIGS
+        }
+        write_atomic(work / "README.md", card_text(sizes))
+        swap_in(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        _WORKER_INPUTS = None
+    return sizes
 
 
 def card_yaml(sizes: dict[str, dict[str, int]]) -> str:
@@ -361,31 +463,6 @@ def swap_in(built: Path, target: Path) -> None:
     os.replace(built, target)
     if backup.exists():
         shutil.rmtree(backup)
-
-
-def build_dataset(
-    inputs: Inputs, out_dir: Path, show_progress: bool | None = None
-) -> dict[str, dict[str, int]]:
-    from tqdm import tqdm
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
-    total = len(CONFIGS) * len(inputs.assignments)
-    visible = sys.stderr.isatty() if show_progress is None else show_progress
-    sizes: dict[str, dict[str, int]] = {}
-    try:
-        with tqdm(total=total, desc="build", unit="doc", disable=not visible) as bar:
-            for config in CONFIGS:
-                grouped = rows_by_split(config, inputs, lambda: bar.update(1))
-                for split, rows in grouped.items():
-                    write_parquet(work / data_file(config, split), rows, config)
-                sizes[config] = {split: len(rows) for split, rows in grouped.items()}
-        write_atomic(work / "README.md", card_text(sizes))
-        swap_in(work, out_dir)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return sizes
 
 
 def default_inputs() -> Inputs:

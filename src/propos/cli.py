@@ -199,6 +199,9 @@ def build(
     out: Annotated[
         Path | None, typer.Option(help="Dataset folder to write (default: dist/propos).")
     ] = None,
+    workers: Annotated[int, typer.Option(help="Processes to build with.")] = max(
+        1, os.cpu_count() or 1
+    ),
 ) -> None:
     """Build the Hugging Face dataset folder (Parquet per config and split, and its card).
 
@@ -208,7 +211,7 @@ def build(
     from propos.build import build_dataset, default_inputs
 
     target = out or paths.dist_dir()
-    sizes = build_dataset(default_inputs(), target)
+    sizes = build_dataset(default_inputs(), target, workers=workers)
     summary = "; ".join(
         f"{config} " + ", ".join(f"{split} {n}" for split, n in counts.items())
         for config, counts in sizes.items()
