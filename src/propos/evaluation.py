@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from propos import paths, schema
 from propos.errors import ProposError
 from propos.fileio import read_json
@@ -139,3 +141,65 @@ def table(result: dict[str, Any]) -> str:
             f" (gold mentions {report['gold_mentions']['conll_f1']:.3f})"
         )
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- streaming, for large corpora
+
+
+class _DocId(msgspec.Struct):
+    doc_id: str
+
+
+def prediction_index(path: Path) -> dict[str, tuple[int, int]]:
+    """doc_id -> (byte offset, length) of each line of a submission, read once."""
+    decoder = msgspec.json.Decoder(_DocId)
+    index: dict[str, tuple[int, int]] = {}
+    offset = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                index[decoder.decode(line).doc_id] = (offset, len(line))
+            offset += len(line)
+    return index
+
+
+def stream_headlines(
+    gold_dir: Path, pred_path: Path, doc_ids: list[str], resamples: int = 1000, seed: int = 0,
+    chunk: int = 1000,
+) -> dict[str, Any]:  # fmt: skip
+    """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
+    time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
+    Coreference (clusters span the whole corpus) is left to :func:`propos.metrics.score`."""
+    import numpy as np
+
+    from propos.metrics import HEADLINES
+    from propos.metrics.bootstrap import bootstrap_intervals, f1_values
+    from propos.metrics.report import unit_counts
+
+    index = prediction_index(pred_path)
+    parts: dict[str, list[Any]] = {}
+    with pred_path.open("rb") as handle:
+        for first in range(0, len(doc_ids), chunk):
+            block = doc_ids[first : first + chunk]
+            gold = {d: msgspec.json.decode((gold_dir / f"{d}.json").read_bytes()) for d in block}
+            predictions = {}
+            for doc_id in block:
+                if doc_id in index:
+                    offset, length = index[doc_id]
+                    handle.seek(offset)
+                    predictions[doc_id] = msgspec.json.decode(handle.read(length))
+            for layer, counts in unit_counts(gold, predictions).items():
+                parts.setdefault(layer, []).append(counts)
+    counts = {layer: np.concatenate(arrays) for layer, arrays in parts.items()}
+    intervals = bootstrap_intervals(counts, resamples, seed)
+    headline = {
+        layer: {"name": HEADLINES[layer], "value": float(f1_values(counts[layer].sum(axis=0))),
+                "low": intervals[layer]["low"], "high": intervals[layer]["high"]}
+        for layer in counts
+    }  # fmt: skip
+    bootstrap = {"unit": "document", "n_units": len(doc_ids), "resamples": resamples, "seed": seed}
+    return {
+        "headline": headline,
+        "bootstrap": bootstrap,
+        "coreference": "not computed when streaming",
+    }

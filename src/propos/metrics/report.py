@@ -158,3 +158,18 @@ def compare(
             "bootstrap": _bootstrap_record(units, resamples, seed, confidence),
         }
     )
+
+
+def unit_counts(
+    gold_docs: Documents,
+    pred_docs: Documents,
+    paragraphs: Mapping[str, Iterable[Any]] | None = None,
+    layers: Iterable[str] = ("entities", "quotes", "events"),
+) -> dict[str, np.ndarray]:
+    """Per-unit (correct, predicted, gold) counts of each headline, for callers that score a
+    large corpus chunk by chunk and bootstrap the concatenated counts
+    (:func:`propos.metrics.bootstrap.bootstrap_intervals`)."""
+    chosen = tuple(layer for layer in _check_layers(layers) if layer in _EVALUATORS)
+    units = make_units(sorted(gold_docs), paragraphs)
+    _, counts = _evaluate(gold_docs, pred_docs, units, chosen)
+    return counts
