@@ -74,7 +74,10 @@ def blocks_of(clean: dict[str, Any], gold: dict[str, Any]) -> list[Block]:
             Block(
                 clean["text"][start:end],
                 [_shift(e, -start) for e in entities],  # type: ignore[misc]
-                [{**q, **{p: _shift(q[p], -start) for p in ("content", "cue", "speaker")}} for q in quotes],
+                [
+                    {**q, **{p: _shift(q[p], -start) for p in ("content", "cue", "speaker")}}
+                    for q in quotes
+                ],
                 [{**v, "trigger": _shift(v["trigger"], -start)} for v in events],
             )
         )
@@ -127,8 +130,10 @@ def noisy(gold: dict[str, Any], text: str, rng: random.Random, rate: float) -> d
             continue
         if roll < 2 * rate:
             entity["type"] = rng.choice(schema.ENTITY_TYPES)
-        elif roll < 3 * rate and entity["end"] - entity["start"] > 3:
-            entity["end"] -= 1
+        elif roll < 3 * rate and " " in entity["text"]:
+            # A boundary error on a token boundary (the last word dropped), so that scorers
+            # working on tokens (seqeval on the BIO conversion) see the same error.
+            entity["end"] = entity["start"] + entity["text"].rindex(" ")
             entity["text"] = text[entity["start"] : entity["end"]]
         entities.append(entity)
     kept = {e["id"] for e in entities}
@@ -181,15 +186,30 @@ def make_corpus(count: int, out: Path, seed: int = 0, noise: float = 0.1) -> Non
             source = {"file": f"corpus/raw/{doc_id}.txt", "format": "txt",
                       "raw_sha256": sha256_text(raw), "bom": False, "line_endings": "LF",
                       "offsets_refer_to": "raw text"}  # fmt: skip
-            document = {"doc_id": doc_id, "source": source, **{k: v for k, v in cleaned.items() if k != "doc_id"}}
-            (out / "corpus/clean" / f"{doc_id}.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+            document = {
+                "doc_id": doc_id,
+                "source": source,
+                **{k: v for k, v in cleaned.items() if k != "doc_id"},
+            }
+            (out / "corpus/clean" / f"{doc_id}.json").write_text(
+                json.dumps(document, ensure_ascii=False), encoding="utf-8"
+            )
             gold = annotate(cleaned["text"], chosen, doc_id)
-            (out / "annotations/gold" / f"{doc_id}.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
-            submission.write(json.dumps(noisy(gold, cleaned["text"], rng, noise), ensure_ascii=False) + "\n")
+            (out / "annotations/gold" / f"{doc_id}.json").write_text(
+                json.dumps(gold, ensure_ascii=False), encoding="utf-8"
+            )
+            submission.write(
+                json.dumps(noisy(gold, cleaned["text"], rng, noise), ensure_ascii=False) + "\n"
+            )
             assignments[doc_id] = "test"
             if count >= 1000 and (number + 1) % (count // 10) == 0:
                 print(f"make_corpus: {number + 1}/{count}", file=sys.stderr)
-    (out / "annotations/inventory.json").write_text(json.dumps(inventory, ensure_ascii=False), encoding="utf-8")
+    (out / "corpus/sources.csv").write_text(
+        "doc_id,outlet,country,language,machine_translated\n", encoding="utf-8"
+    )
+    (out / "annotations/inventory.json").write_text(
+        json.dumps(inventory, ensure_ascii=False), encoding="utf-8"
+    )
     splits = {"version": 1, "assignments": assignments, "groups": {}, "folds": []}
     (out / "annotations/splits.json").write_text(json.dumps(splits), encoding="utf-8")
 
