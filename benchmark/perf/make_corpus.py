@@ -62,9 +62,10 @@ def blocks_of(clean: dict[str, Any], gold: dict[str, Any]) -> list[Block]:
         entities = [e for e in gold["entities"] if _inside(e, start, end)]
         kept_ids = {e["id"] for e in entities}
         quotes = [
-            q for q in gold["quotes"]
+            q
+            for q in gold["quotes"]
             if all(_inside(q[part], start, end) for part in ("content", "cue", "speaker"))
-        ]  # fmt: skip
+        ]
         events = []
         for event in gold["events"]:
             if _inside(event["trigger"], start, end):
@@ -113,11 +114,20 @@ def annotate(text: str, chosen: list[Block], doc_id: str) -> dict[str, Any]:
         for event in block.events:
             arguments = [{**a, "entity": renamed[a["entity"]]} for a in event["arguments"]]
             events.append(
-                {**event, "trigger": _shift(event["trigger"], offset), "arguments": arguments,
-                 "id": f"V{len(events) + 1}"}
-            )  # fmt: skip
-    return {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities,
-            "quotes": quotes, "events": events}  # fmt: skip
+                {
+                    **event,
+                    "trigger": _shift(event["trigger"], offset),
+                    "arguments": arguments,
+                    "id": f"V{len(events) + 1}",
+                }
+            )
+    return {
+        "doc_id": doc_id,
+        "text_sha256": sha256_text(text),
+        "entities": entities,
+        "quotes": quotes,
+        "events": events,
+    }
 
 
 def noisy(gold: dict[str, Any], text: str, rng: random.Random, rate: float) -> dict[str, Any]:
@@ -164,8 +174,16 @@ def spurious_entities(
         end = start + len(word)
         if start > 0 and all(end <= s or start >= e for s, e in taken):
             taken.append((start, end))
-            found.append({"id": f"S{index}", "start": start, "end": end, "text": word,
-                          "type": rng.choice(schema.ENTITY_TYPES), "entity_id": f"spurious-{index}"})  # fmt: skip
+            found.append(
+                {
+                    "id": f"S{index}",
+                    "start": start,
+                    "end": end,
+                    "text": word,
+                    "type": rng.choice(schema.ENTITY_TYPES),
+                    "entity_id": f"spurious-{index}",
+                }
+            )
     return found
 
 
@@ -183,9 +201,14 @@ def make_corpus(count: int, out: Path, seed: int = 0, noise: float = 0.1) -> Non
             raw = "\n\n".join([FURNITURE_TOP, *(b.text for b in chosen), FURNITURE_BOTTOM]) + "\n"
             (out / "corpus/raw" / f"{doc_id}.txt").write_text(raw, encoding="utf-8")
             cleaned = clean_text(raw, doc_id, doc_id).document
-            source = {"file": f"corpus/raw/{doc_id}.txt", "format": "txt",
-                      "raw_sha256": sha256_text(raw), "bom": False, "line_endings": "LF",
-                      "offsets_refer_to": "raw text"}  # fmt: skip
+            source = {
+                "file": f"corpus/raw/{doc_id}.txt",
+                "format": "txt",
+                "raw_sha256": sha256_text(raw),
+                "bom": False,
+                "line_endings": "LF",
+                "offsets_refer_to": "raw text",
+            }
             document = {
                 "doc_id": doc_id,
                 "source": source,

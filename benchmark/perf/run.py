@@ -66,6 +66,7 @@ def run_stage(stage: str, root: Path, workers: int, sample: int) -> dict[str, An
         raise RuntimeError(f"stage {stage} failed on {root}:\n{errors[-2000:]}")
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_mb"] = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    result["load_average"] = os.getloadavg()[0]
     result["process_seconds"] = wall
     return result
 
@@ -93,11 +94,12 @@ def machine() -> str:
     if meminfo.exists():
         kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
         memory = f"{kib / 2**20:.0f} GiB"
-    return f"{os.cpu_count()} cores ({model}), {memory}, Python {platform.python_version()}, {platform.system()}"
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({model}), {memory}, Python {python}, {platform.system()}"
 
 
-def same(a: float, b: float) -> bool:
-    return abs(a - b) < 1e-9
+def verdict(a: float, b: float) -> str:
+    return "equal" if abs(a - b) < 1e-9 else "DIFFERENT"
 
 
 def checks(results: dict[str, Any]) -> list[str]:
@@ -105,15 +107,16 @@ def checks(results: dict[str, Any]) -> list[str]:
     ours, seqeval_figures = results["entities_ours"], results["entities_seqeval"]
     found = []
     for key in ("precision", "recall", "f1"):
-        found.append(f"strict {key}: ours {ours['strict'][key]:.6f}, seqeval {seqeval_figures['strict'][key]:.6f}"
-                     f" -> {'equal' if same(ours['strict'][key], seqeval_figures['strict'][key]) else 'DIFFERENT'}")  # fmt: skip
+        found.append(
+            f"strict {key}: ours {ours['strict'][key]:.6f},"
+            f" seqeval {seqeval_figures['strict'][key]:.6f} -> "
+            + verdict(ours["strict"][key], seqeval_figures["strict"][key])
+        )
     mapping = {"strict": "strict", "exact": "exact", "partial": "partial", "ent_type": "type"}
     for theirs, mine in mapping.items():
         a = results["entities_nervaluate"]["schemes"][theirs]["f1"]
         b = ours["schemes"][mine]["f1"]
-        found.append(
-            f"{mine} F1: ours {b:.6f}, nervaluate {a:.6f} -> {'equal' if same(a, b) else 'DIFFERENT'}"
-        )
+        found.append(f"{mine} F1: ours {b:.6f}, nervaluate {a:.6f} -> {verdict(a, b)}")
     return found
 
 
@@ -125,10 +128,10 @@ def render(
         "# Performance",
         "",
         f"Measured by `{command}` (see `benchmark/perf/`). Machine: {machine()}; {workers} workers",
-        "for the stages that take `--workers`. Each stage runs in its own process: *peak MB* is that",
-        "process's maximum resident memory. Throughput is documents per second of wall time.",
-        "The corpus is synthetic (`make_corpus.py`): real annotated paragraphs recombined, 4 to 12 per",
-        "document, with a submission that has controlled noise.",
+        "for the stages that take `--workers`. Each stage runs in its own process: *peak MB* is",
+        "that process's maximum resident memory. Throughput is documents per second of wall time.",
+        "The corpus is synthetic (`make_corpus.py`): real annotated paragraphs recombined, 4 to 12",
+        "per document, with a submission that has controlled noise.",
         "",
         "| stage | " + " | ".join(f"{n:,} docs: s / docs/s / peak MB" for n in sizes) + " |",
         "| --- | " + " | ".join("---" for _ in sizes) + " |",
@@ -143,7 +146,8 @@ def render(
             seconds = result["seconds"]
             note = " (extrapolated from a sample)" if result.get("extrapolated") else ""
             cells.append(
-                f"{seconds:.2f} / {n / seconds if seconds else float('inf'):,.0f} / {result['peak_mb']:.0f}{note}"
+                f"{seconds:.2f} / {n / seconds if seconds else float('inf'):,.0f}"
+                f" / {result['peak_mb']:.0f}{note}"
             )
         label = f"{description}{' — peer' if kind == 'peer' else ''}"
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -153,13 +157,19 @@ def render(
         lines.append(f"**{n:,} documents**")
         lines.append("")
         speedup = r["entities_seqeval"]["seconds"] / r["entities_ours"]["seconds"]
-        lines.append(f"- entity scoring vs seqeval: {speedup:.1f}x faster (target 10x, identical figures below);"
-                     f" seqeval also needs the BIO conversion, {r['entities_seqeval']['conversion_seconds']:.1f} s")  # fmt: skip
-        ratio = r["json_loads"]["seconds"] / r["validate"]["seconds"]
-        lines.append(f"- validation throughput / json.loads throughput: {ratio:.2f} (target 0.5);"
-                     f" jsonschema alone: {r['json_loads']['seconds'] / r['jsonschema']['seconds']:.3f}")  # fmt: skip
         lines.append(
-            f"- bootstrap, 1,000 resamples over {n:,} documents, 3 headlines: {r['bootstrap']['seconds']:.2f} s (target < 2 s at 100,000)"
+            f"- entity scoring vs seqeval: {speedup:.1f}x faster (target 10x, identical figures"
+            " below); seqeval also needs the BIO conversion,"
+            f" {r['entities_seqeval']['conversion_seconds']:.1f} s"
+        )
+        ratio = r["json_loads"]["seconds"] / r["validate"]["seconds"]
+        lines.append(
+            f"- validation throughput / json.loads throughput: {ratio:.2f} (target 0.5);"
+            f" jsonschema alone: {r['json_loads']['seconds'] / r['jsonschema']['seconds']:.3f}"
+        )
+        lines.append(
+            f"- bootstrap, 1,000 resamples over {n:,} documents, 3 headlines:"
+            f" {r['bootstrap']['seconds']:.2f} s (target < 2 s at 100,000)"
         )
         for check in checks(r):
             lines.append(f"- {check}")
@@ -172,7 +182,15 @@ def render(
                 f"- {stage}: {small[stage]['peak_mb']:.0f} MB -> {large[stage]['peak_mb']:.0f} MB"
             )
         lines.append("")
-    lines += ["## Corpus generation (not a stage)", ""]
+    loads = [r["load_average"] for results in all_results.values() for r in results.values()]
+    lines += [
+        f"One-minute load average after the stages: {min(loads):.1f} to {max(loads):.1f} on"
+        f" {os.cpu_count()} cores (above the core count, other work shared the machine and the"
+        " wall times are pessimistic).",
+        "",
+        "## Corpus generation (not a stage)",
+        "",
+    ]
     for n in sizes:
         lines.append(
             f"- {n:,} documents: {generation[n]:.0f} s"
@@ -200,8 +218,12 @@ def main() -> None:
         for stage in args.stages:
             print(f"[{size}] {stage} ...", file=sys.stderr, flush=True)
             all_results[size][stage] = run_stage(stage, root, args.workers, args.sample)
-            print(f"[{size}] {stage}: {all_results[size][stage]['seconds']:.2f} s,"
-                  f" {all_results[size][stage]['peak_mb']:.0f} MB", file=sys.stderr, flush=True)  # fmt: skip
+            print(
+                f"[{size}] {stage}: {all_results[size][stage]['seconds']:.2f} s,"
+                f" {all_results[size][stage]['peak_mb']:.0f} MB",
+                file=sys.stderr,
+                flush=True,
+            )
         (args.work / "results.json").write_text(json.dumps(all_results, indent=1, default=str))
     args.out.write_text(render(all_results, command, generation, args.workers), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

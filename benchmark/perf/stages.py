@@ -48,8 +48,12 @@ def stage_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
         for f in sorted((root / "corpus" / "clean").glob("*.json"))[:200]
     )
     shutil.rmtree(out, ignore_errors=True)
-    return {"seconds": seconds, "documents": len(run.written) + len(run.unchanged), "errors": len(run.errors),
-            "same_as_corpus": identical}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "documents": len(run.written) + len(run.unchanged),
+        "errors": len(run.errors),
+        "same_as_corpus": identical,
+    }
 
 
 def stage_validate(root: Path, workers: int, sample: int) -> dict[str, Any]:
@@ -90,15 +94,24 @@ def stage_jsonschema(root: Path, workers: int, sample: int) -> dict[str, Any]:
     start = time.perf_counter()
     errors = sum(1 for d in documents for _ in validator.iter_errors(d))
     seconds = time.perf_counter() - start
-    return {"seconds": seconds * len(files) / len(chosen), "measured_files": len(chosen),
-            "extrapolated": len(chosen) < len(files), "errors": errors}  # fmt: skip
+    return {
+        "seconds": seconds * len(files) / len(chosen),
+        "measured_files": len(chosen),
+        "extrapolated": len(chosen) < len(files),
+        "errors": errors,
+    }
 
 
 def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.build import build_dataset, load_inputs
 
-    inputs = load_inputs(root / "corpus" / "clean", root / "annotations" / "gold", root / "annotations" / "inventory.json",
-                         root / "annotations" / "splits.json", root / "corpus" / "sources.csv")  # fmt: skip
+    inputs = load_inputs(
+        root / "corpus" / "clean",
+        root / "annotations" / "gold",
+        root / "annotations" / "inventory.json",
+        root / "annotations" / "splits.json",
+        root / "corpus" / "sources.csv",
+    )
     out = root / "perf-dist" / "propos"
     start = time.perf_counter()
     sizes = build_dataset(inputs, out, show_progress=False, workers=workers)
@@ -183,8 +196,15 @@ def stage_entities_seqeval(root: Path, workers: int, sample: int) -> dict[str, A
     )
     seconds = time.perf_counter() - start
     micro = report["micro avg"]
-    return {"seconds": seconds, "conversion_seconds": conversion,
-            "strict": {"precision": micro["precision"], "recall": micro["recall"], "f1": micro["f1-score"]}}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "conversion_seconds": conversion,
+        "strict": {
+            "precision": micro["precision"],
+            "recall": micro["recall"],
+            "f1": micro["f1-score"],
+        },
+    }
 
 
 def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str, Any]:
@@ -201,7 +221,13 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
         ]
         for d in ids
     ]
-    pred = [[{"label": e["type"], "start": e["start"], "end": e["end"] - 1} for e in predictions.get(d, {}).get("entities", [])] for d in ids]  # fmt: skip
+    pred = [
+        [
+            {"label": e["type"], "start": e["start"], "end": e["end"] - 1}
+            for e in predictions.get(d, {}).get("entities", [])
+        ]
+        for d in ids
+    ]
     start = time.perf_counter()
     evaluator = Evaluator(true, pred, tags=list(schema.ENTITY_TYPES), loader="dict")
     results = evaluator.evaluate()
@@ -212,8 +238,10 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
     summary = {}
     for scheme in ("strict", "exact", "partial", "ent_type"):
         figures = overall[scheme]
-        summary[scheme] = {k: getattr(figures, k, None) if not isinstance(figures, dict) else figures.get(k)
-                           for k in ("correct", "incorrect", "partial", "missed", "spurious", "f1")}  # fmt: skip
+        summary[scheme] = {
+            k: getattr(figures, k, None) if not isinstance(figures, dict) else figures.get(k)
+            for k in ("correct", "incorrect", "partial", "missed", "spurious", "f1")
+        }
     return {"seconds": seconds, "schemes": summary}
 
 

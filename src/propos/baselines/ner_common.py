@@ -1,0 +1,85 @@
+"""Shared pieces of the entity baselines: the training gazetteer, finishing predictions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from propos.baselines.common import (
+    Document,
+    empty_prediction,
+    load_clean,
+    load_gold,
+    make_span,
+    number_ids,
+    sanitize,
+)
+from propos.baselines.linker import link_documents
+from propos.schema import ENTITY_TYPES
+from propos.tokenize import Token, tokenize
+
+
+class Gazetteer:
+    """Names seen in training, as token sequences, each with its most frequent fine type."""
+
+    def __init__(self, doc_ids: Iterable[str]) -> None:
+        counts: dict[tuple[str, ...], Counter[str]] = {}
+        for doc_id in doc_ids:
+            for entity in load_gold(doc_id)["entities"]:
+                words = tuple(t.text for t in tokenize(entity["text"]))
+                if words:
+                    counts.setdefault(words, Counter())[entity["type"]] += 1
+        self.names: dict[tuple[str, ...], str] = {
+            words: sorted(kinds, key=lambda k: (-kinds[k], ENTITY_TYPES.index(k)))[0]
+            for words, kinds in counts.items()
+        }
+        self.longest = max((len(words) for words in self.names), default=0)
+
+    def matches(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+        """Exact, case-sensitive matches as (first token, last token + 1, type): longest
+        first, then leftmost; a match never overlaps one already taken."""
+        found = []
+        texts = [t.text for t in tokens]
+        for length in range(self.longest, 0, -1):
+            for first in range(len(tokens) - length + 1):
+                kind = self.names.get(tuple(texts[first : first + length]))
+                if kind:
+                    found.append((first, first + length, kind))
+        taken = [False] * len(tokens)
+        kept = []
+        for first, last, kind in found:
+            if not any(taken[first:last]):
+                kept.append((first, last, kind))
+                for i in range(first, last):
+                    taken[i] = True
+        return sorted(kept)
+
+
+def gazetteer_tags(gazetteer: Gazetteer, tokens: Sequence[Token]) -> list[str]:
+    tags = ["O"] * len(tokens)
+    for first, last, kind in gazetteer.matches(tokens):
+        for i in range(first, last):
+            tags[i] = f"{'B' if i == first else 'I'}-{kind}"
+    return tags
+
+
+def entity_documents(
+    predicted: dict[str, list[tuple[int, int, str]]],
+) -> list[Document]:
+    """Submission documents from character spans per document, linked across documents."""
+    documents = []
+    for doc_id in sorted(predicted):
+        text = load_clean(doc_id)["text"]
+        document = empty_prediction(doc_id)
+        for start, end, kind in sorted(set(predicted[doc_id])):
+            span = make_span(text, start, end)
+            if span is not None:
+                document["entities"].append({"id": "T0", **span, "type": kind})
+        documents.append(sanitize(number_ids(document)))
+    link_documents(documents)
+    return documents
+
+
+def as_spans(tokens: Sequence[Token], matches: Iterable[tuple[int, int, str]]) -> list[Any]:
+    return [(tokens[first].start, tokens[last - 1].end, kind) for first, last, kind in matches]

@@ -1,0 +1,135 @@
+"""`crf`: a linear-chain CRF (sklearn-crfsuite) over propos.tokenize tokens, IOB2, fine types.
+
+One sequence per sentence (propos.sentences). Classic features (:func:`token_features`): the
+word, lower-cased and accent-folded; its shape; prefixes and suffixes of 1 to 3 characters;
+casing, digits, hyphen and apostrophe flags; the same for the two words on each side; and the
+gazetteer tag (IOB2 and type) of the word and of its neighbours.
+
+Gazetteer hits on a training document come from the names of the *other* training documents
+(on a test document, from all of them): built from the document itself, the feature would be
+always right in training and the model would learn to trust nothing else.
+
+Training: L-BFGS with L1 and L2 penalties (:data:`CRF_PARAMETERS`), which is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from propos.baselines.common import Document, fold, load_clean, load_gold
+from propos.baselines.ner_common import Gazetteer, entity_documents, gazetteer_tags
+from propos.sentences import sentence_index
+from propos.tokenize import Token, bio_tags, spans_from_bio, tokenize
+
+CRF_PARAMETERS: dict[str, Any] = {
+    "algorithm": "lbfgs",
+    "c1": 0.05,
+    "c2": 0.05,
+    "max_iterations": 200,
+    "all_possible_transitions": True,
+}
+
+_SHAPE_UPPER = re.compile(r"[A-ZÀ-ÝŒ]")
+_SHAPE_LOWER = re.compile(r"[a-zß-ÿœ]")
+_SHAPE_DIGIT = re.compile(r"[0-9]")
+
+
+def shape(word: str) -> str:
+    value = _SHAPE_DIGIT.sub("d", _SHAPE_LOWER.sub("x", _SHAPE_UPPER.sub("X", word)))
+    return re.sub(r"(.)\1+", r"\1", value)
+
+
+def _word_features(word: str, gaz: str, prefix: str) -> dict[str, Any]:
+    return {
+        f"{prefix}lower": word.lower(),
+        f"{prefix}shape": shape(word),
+        f"{prefix}title": word[:1].isupper(),
+        f"{prefix}upper": word.isupper(),
+        f"{prefix}gaz": gaz,
+    }
+
+
+def token_features(words: Sequence[str], gaz: Sequence[str], i: int) -> dict[str, Any]:
+    word = words[i]
+    features: dict[str, Any] = {
+        "bias": 1.0,
+        "word": word,
+        "fold": fold(word),
+        "shape": shape(word),
+        "title": word[:1].isupper(),
+        "upper": word.isupper(),
+        "digit": any(c.isdigit() for c in word),
+        "hyphen": "-" in word,
+        "apostrophe": any(c in "'’" for c in word),
+        "length": min(len(word), 8),
+        "gaz": gaz[i],
+        "gaz_type": gaz[i][2:] if gaz[i] != "O" else "O",
+    }
+    for n in (1, 2, 3):
+        features[f"prefix{n}"] = word[:n]
+        features[f"suffix{n}"] = word[-n:]
+    for offset in (-2, -1, 1, 2):
+        j = i + offset
+        if 0 <= j < len(words):
+            features.update(_word_features(words[j], gaz[j], f"{offset:+d}:"))
+        else:
+            features[f"{offset:+d}:edge"] = True
+    if i == 0:
+        features["first"] = True
+    return features
+
+
+def _sentences(text: str, tokens: Sequence[Token]) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for index, token in enumerate(tokens):
+        groups.setdefault(sentence_index(text, token.start), []).append(index)
+    return [groups[key] for key in sorted(groups)]
+
+
+def document_sequences(
+    doc_id: str, gazetteer: Gazetteer
+) -> list[tuple[list[Token], list[dict[str, Any]]]]:
+    text = load_clean(doc_id)["text"]
+    tokens = tokenize(text)
+    gaz = gazetteer_tags(gazetteer, tokens)
+    sequences = []
+    for indices in _sentences(text, tokens):
+        words = [tokens[i].text for i in indices]
+        tags = [gaz[i] for i in indices]
+        features = [token_features(words, tags, k) for k in range(len(indices))]
+        sequences.append(([tokens[i] for i in indices], features))
+    return sequences
+
+
+def train(train_ids: Sequence[str]) -> tuple[Any, Gazetteer]:
+    import sklearn_crfsuite
+
+    features, labels = [], []
+    for doc_id in train_ids:
+        others = Gazetteer([other for other in train_ids if other != doc_id])
+        gold = [(e["start"], e["end"], e["type"]) for e in load_gold(doc_id)["entities"]]
+        for tokens, sequence in document_sequences(doc_id, others):
+            features.append(sequence)
+            labels.append(bio_tags(tokens, gold))
+    model = sklearn_crfsuite.CRF(**CRF_PARAMETERS)
+    model.fit(features, labels)
+    return model, Gazetteer(train_ids)
+
+
+def predict(
+    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+) -> list[Document]:
+    del label_prefix  # entity ids are names
+    model, gazetteer = train(train_ids)
+    predicted = {}
+    for doc_id in test_ids:
+        spans = []
+        sequences = document_sequences(doc_id, gazetteer)
+        # predict() returns a NumPy object array: make plain lists of tag strings
+        tag_sequences = [list(s) for s in model.predict([f for _, f in sequences])]
+        for (tokens, _), tags in zip(sequences, tag_sequences, strict=True):
+            spans += spans_from_bio(tokens, [str(t) for t in tags])
+        predicted[doc_id] = spans
+    return entity_documents(predicted)
