@@ -388,3 +388,29 @@ def leaderboard(
     say(f"leaderboard: {ranked} ranked rows, {len(rejections)} rejected -> {target}")
     for rejection in rejections:
         say(f"rejected {rejection.system}: {rejection.reason}")
+
+
+@app.command()
+@reports_errors
+def ood(
+    external: Annotated[
+        Path, typer.Option(help="The external brat corpus.")
+    ] = paths.CODE_ROOT.parent / "shared" / "external" / "winer-fr",
+    work: Annotated[
+        Path, typer.Option(help="Data root to import into (not committed).")
+    ] = paths.CODE_ROOT / "dist" / "winer",
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+) -> None:
+    """Out-of-domain NER: import WiNER-fr, validate it, score spacy-fr-md and crf on it.
+
+    Writes benchmark/out_of_domain.json (rendered in BASELINES.md by `propos baseline --report`)
+    and prints the table.
+    """
+    from propos import ood as ood_module
+    from propos.fileio import write_json
+
+    if not external.is_dir():
+        raise ProposError(f"{external}: no such external corpus", exit_code=2)
+    results = ood_module.run(external, work, resamples)
+    write_json(ood_module.results_path(), results)
+    typer.echo(ood_module.markdown(results), nl=False)

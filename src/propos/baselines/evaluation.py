@@ -30,6 +30,7 @@ from propos import paths
 from propos.baselines import BASELINES, DEFAULT_SPLIT, TRAIN_SPLIT, Baseline
 from propos.baselines.common import Document, load_clean, load_gold
 from propos.errors import ProposError
+from propos.fileio import read_json
 from propos.schema import COARSE_TYPE
 from propos.split import load_splits, split_doc_ids
 
@@ -523,7 +524,17 @@ def build_report(scorer: Scorer | None = None) -> str:
             f"### {TASK_TITLE[task]}\n\n`propos baseline --table {task}-errors`\n\n"
             + error_section(task, scorer)
         )
+    parts.append(out_of_domain_section())
     return "\n".join(parts)
+
+
+def out_of_domain_section() -> str:
+    """The figures of `propos ood`, committed in benchmark/out_of_domain.json."""
+    from propos import ood
+
+    if not ood.results_path().exists():
+        return "## Out-of-domain\n\nNot measured yet: run `propos ood`.\n"
+    return ood.markdown(read_json(ood.results_path()))
 
 
 def report_path() -> Path:

@@ -123,6 +123,12 @@ def predict(
 ) -> list[Document]:
     del label_prefix  # entity ids are names
     model, gazetteer = train(train_ids)
+    return apply(model, gazetteer, test_ids)
+
+
+def apply(model: Any, gazetteer: Gazetteer, test_ids: Sequence[str]) -> list[Document]:
+    """Label documents with a trained model (of this corpus or, for out-of-domain
+    evaluation, of another data root: documents are read from the current root)."""
     predicted = {}
     for doc_id in test_ids:
         spans = []
