@@ -20,6 +20,9 @@ run: setup
 	$(BIN)/propos validate annotations
 	$(BIN)/propos split --check
 	$(BIN)/propos build
+	$(BIN)/propos baseline --all
+	$(BIN)/propos baseline --report
+	$(BIN)/propos leaderboard
 
 ## Debian's Chromium for the explorer's browser test (skipped with a reason when absent).
 browser:
