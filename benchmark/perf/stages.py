@@ -16,19 +16,39 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+
+class Entity(msgspec.Struct):
+    start: int
+    end: int
+    text: str
+    type: str
+
+
+class EntityDocument(msgspec.Struct):
+    doc_id: str
+    entities: list[Entity]
+
 
 def gold_files(root: Path) -> list[Path]:
     return sorted((root / "annotations" / "gold").glob("*.json"))
 
 
-def load_pairs(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    import msgspec
+def load_pairs(root: Path, entities_only: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Gold and predicted documents; with ``entities_only`` only that layer is decoded (the
+    entity scorers need nothing else, and at 100,000 documents the rest costs gigabytes)."""
 
-    gold = {p.stem: msgspec.json.decode(p.read_bytes()) for p in gold_files(root)}
+    def decode(data: bytes) -> dict[str, Any]:
+        if not entities_only:
+            return msgspec.json.decode(data)
+        return msgspec.to_builtins(msgspec.json.decode(data, type=EntityDocument))
+
+    gold = {p.stem: decode(p.read_bytes()) for p in gold_files(root)}
     predictions = {}
     with (root / "submission.jsonl").open("rb") as handle:
         for line in handle:
-            document = msgspec.json.decode(line)
+            document = decode(line)
             predictions[document["doc_id"]] = document
     return gold, predictions
 
@@ -43,9 +63,9 @@ def stage_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
         root / "corpus" / "raw", out, root / "annotations" / "gold", root, workers=workers
     )
     seconds = time.perf_counter() - start
+    reference = sorted((root / "corpus" / "clean").glob("*.json"))[:200]
     identical = all(
-        (out / f.name).read_bytes() == f.read_bytes()
-        for f in sorted((root / "corpus" / "clean").glob("*.json"))[:200]
+        json.loads((out / f.name).read_bytes()) == json.loads(f.read_bytes()) for f in reference
     )
     shutil.rmtree(out, ignore_errors=True)
     return {
@@ -132,15 +152,14 @@ def stage_evaluate(root: Path, workers: int, sample: int) -> dict[str, Any]:
 
 
 def stage_bootstrap(root: Path, workers: int, sample: int) -> dict[str, Any]:
-    from propos.evaluation import prediction_index  # noqa: F401  (same imports as evaluate)
+    from propos.evaluation import stream_unit_counts
     from propos.metrics.bootstrap import bootstrap_intervals
-    from propos.metrics.report import unit_counts
 
-    gold, predictions = load_pairs(root)
-    counts = unit_counts(gold, predictions)
+    doc_ids = [p.stem for p in gold_files(root)]
+    counts = stream_unit_counts(root / "annotations" / "gold", root / "submission.jsonl", doc_ids)
     start = time.perf_counter()
     intervals = bootstrap_intervals(counts, 1000, 0)
-    return {"seconds": time.perf_counter() - start, "units": len(gold), "intervals": intervals}
+    return {"seconds": time.perf_counter() - start, "units": len(doc_ids), "intervals": intervals}
 
 
 def _bio(
@@ -168,7 +187,7 @@ def _bio(
 def stage_entities_ours(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.metrics.entities import evaluate_entities
 
-    gold, predictions = load_pairs(root)
+    gold, predictions = load_pairs(root, entities_only=True)
     ids = sorted(gold)
     start = time.perf_counter()
     report = evaluate_entities(
@@ -186,7 +205,7 @@ def stage_entities_seqeval(root: Path, workers: int, sample: int) -> dict[str, A
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
-    gold, predictions = load_pairs(root)
+    gold, predictions = load_pairs(root, entities_only=True)
     start = time.perf_counter()
     y_true, y_pred = _bio(gold, predictions, root)
     conversion = time.perf_counter() - start
@@ -212,7 +231,7 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
 
     from propos import schema
 
-    gold, predictions = load_pairs(root)
+    gold, predictions = load_pairs(root, entities_only=True)
     ids = sorted(gold)
     true = [
         [

@@ -163,17 +163,12 @@ def prediction_index(path: Path) -> dict[str, tuple[int, int]]:
     return index
 
 
-def stream_headlines(
-    gold_dir: Path, pred_path: Path, doc_ids: list[str], resamples: int = 1000, seed: int = 0,
-    chunk: int = 1000,
-) -> dict[str, Any]:  # fmt: skip
-    """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
-    time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
-    Coreference (clusters span the whole corpus) is left to :func:`propos.metrics.score`."""
+def stream_unit_counts(
+    gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = 1000
+) -> dict[str, Any]:
+    """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk."""
     import numpy as np
 
-    from propos.metrics import HEADLINES
-    from propos.metrics.bootstrap import bootstrap_intervals, f1_values
     from propos.metrics.report import unit_counts
 
     index = prediction_index(pred_path)
@@ -190,13 +185,34 @@ def stream_headlines(
                     predictions[doc_id] = msgspec.json.decode(handle.read(length))
             for layer, counts in unit_counts(gold, predictions).items():
                 parts.setdefault(layer, []).append(counts)
-    counts = {layer: np.concatenate(arrays) for layer, arrays in parts.items()}
+    return {layer: np.concatenate(arrays) for layer, arrays in parts.items()}
+
+
+def stream_headlines(
+    gold_dir: Path,
+    pred_path: Path,
+    doc_ids: list[str],
+    resamples: int = 1000,
+    seed: int = 0,
+    chunk: int = 1000,
+) -> dict[str, Any]:
+    """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
+    time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
+    Coreference (clusters span the whole corpus) is left to :func:`propos.metrics.score`."""
+    from propos.metrics import HEADLINES
+    from propos.metrics.bootstrap import bootstrap_intervals, f1_values
+
+    counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk)
     intervals = bootstrap_intervals(counts, resamples, seed)
     headline = {
-        layer: {"name": HEADLINES[layer], "value": float(f1_values(counts[layer].sum(axis=0))),
-                "low": intervals[layer]["low"], "high": intervals[layer]["high"]}
+        layer: {
+            "name": HEADLINES[layer],
+            "value": float(f1_values(counts[layer].sum(axis=0))),
+            "low": intervals[layer]["low"],
+            "high": intervals[layer]["high"],
+        }
         for layer in counts
-    }  # fmt: skip
+    }
     bootstrap = {"unit": "document", "n_units": len(doc_ids), "resamples": resamples, "seed": seed}
     return {
         "headline": headline,
