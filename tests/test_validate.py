@@ -358,3 +358,16 @@ def test_help_reads_well() -> None:
 def test_committed_corpus_and_annotations_validate() -> None:
     result = run_validate(str(ROOT / "corpus" / "clean"), str(ROOT / "annotations"))
     assert result.exit_code == 0, result.stdout
+
+
+def test_parallel_validation_reports_the_same_problems_in_the_same_order(tmp_path: Path) -> None:
+    from propos.validate import validate_paths
+
+    folder = tmp_path / "bad"
+    for name, (content, _) in MALFORMED.items():
+        write_case(folder, name, content)
+    serial = validate_paths([folder])
+    parallel = validate_paths([folder], workers=2)
+    assert parallel.files == serial.files
+    assert parallel.problems == serial.problems
+    assert len(serial.problems) >= len(MALFORMED)

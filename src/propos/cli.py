@@ -125,6 +125,7 @@ def validate(
             " be present once."
         ),
     ] = None,
+    workers: Annotated[int, typer.Option(help="Processes to validate files with.")] = 1,
 ) -> None:
     """Check annotation files, the inventory and submissions; report every problem.
 
@@ -135,7 +136,7 @@ def validate(
     from propos.validate import validate_paths
 
     doc_ids = split_doc_ids(split) if split else None
-    report = validate_paths(targets, inventory=inventory, split_doc_ids=doc_ids)
+    report = validate_paths(targets, inventory=inventory, split_doc_ids=doc_ids, workers=workers)
     if output is OutputFormat.json:
         payload = {
             "files": report.files,

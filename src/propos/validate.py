@@ -6,6 +6,7 @@ all problems at once. Nothing here raises on bad input; only a missing path is a
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -774,15 +775,37 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
     return problems
 
 
+_WORKER_CONTEXT: Context | None = None
+
+
+def _validate_in_worker(path: Path) -> list[Problem]:
+    assert _WORKER_CONTEXT is not None
+    return validate_file(path, _WORKER_CONTEXT)
+
+
 def validate_paths(
     targets: list[Path],
     clean_dir: Path | None = None,
     inventory: Path | None = None,
     split_doc_ids: list[str] | None = None,
+    workers: int = 1,
 ) -> Report:
+    """Validate files and folders; with ``workers`` > 1, files are shared among processes and
+    their problems reported in the same order as with one."""
+    global _WORKER_CONTEXT
     context = Context(Corpus(clean_dir or paths.clean_dir()), inventory, split_doc_ids)
     report = Report()
-    for path in collect_files(targets):
-        report.files += 1
-        report.extend(validate_file(path, context))
+    files = collect_files(targets)
+    report.files = len(files)
+    if workers <= 1 or len(files) < 2 * workers:
+        for path in files:
+            report.extend(validate_file(path, context))
+        return report
+    _WORKER_CONTEXT = context
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for problems in pool.imap(_validate_in_worker, files, chunksize=64):
+                report.extend(problems)
+    finally:
+        _WORKER_CONTEXT = None
     return report
