@@ -120,6 +120,52 @@ def checks(results: dict[str, Any]) -> list[str]:
     return found
 
 
+def saved_command(work: Path) -> str | None:
+    path = work / "command.txt"
+    return path.read_text() if path.exists() else None
+
+
+def notes(all_results: dict[int, dict[str, Any]]) -> list[str]:
+    """What the figures mean for the targets, stated from the figures themselves."""
+    largest = all_results[max(all_results)]
+    found = ["## Notes", ""]
+    ratio = largest["json_loads"]["seconds"] / largest["validate"]["seconds"]
+    schema_ratio = largest["json_loads"]["seconds"] / largest["jsonschema"]["seconds"]
+    if ratio < 0.5:
+        found.append(
+            f"- **Missed: validation at {ratio:.2f} of json.loads throughput on one core** (target"
+            " 0.5). The schema part is no longer the cost: documents are decoded straight into"
+            " msgspec types generated from the JSON Schemas (jsonschema alone runs at"
+            f" {schema_ratio:.3f} of json.loads). What remains is the semantic checks in Python"
+            " (every span's text and edges, quotation marks around direct quotations, sentences"
+            " of event arguments, inventory references) and reading each document's cleaned text."
+            " `propos validate --workers 2` shares the files among processes on this 2-core"
+            " machine; the table measures one process, like json.loads."
+        )
+    for stage in ("validate", "evaluate"):
+        sizes = sorted(all_results)
+        if len(sizes) >= 2:
+            a, b = (
+                all_results[sizes[-2]][stage]["peak_mb"],
+                all_results[sizes[-1]][stage]["peak_mb"],
+            )
+            verdict = "roughly flat" if b < 2 * a else "NOT flat"
+            found.append(
+                f"- Peak memory of {stage} from {sizes[-2]:,} to {sizes[-1]:,} documents:"
+                f" {a:.0f} MB -> {b:.0f} MB ({verdict})."
+            )
+    found.append(
+        "- Evaluation here is the streamed headline evaluation (entities, quotations, events with"
+        " intervals); cross-document coreference needs every cluster at once and is not streamed."
+    )
+    found.append(
+        "- The entity-scoring stages load the documents they score; from the 100,000 size on"
+        " they decode the entity layer only, which is why their peak memory drops between sizes."
+        " Their timings cover the scoring alone; seqeval's BIO conversion is reported apart."
+    )
+    return [*found, ""]
+
+
 def render(
     all_results: dict[int, dict[str, Any]], command: str, generation: dict[int, float], workers: int
 ) -> str:
@@ -182,6 +228,7 @@ def render(
                 f"- {stage}: {small[stage]['peak_mb']:.0f} MB -> {large[stage]['peak_mb']:.0f} MB"
             )
         lines.append("")
+    lines += notes(all_results)
     loads = [r["load_average"] for results in all_results.values() for r in results.values()]
     lines += [
         f"One-minute load average after the stages: {min(loads):.1f} to {max(loads):.1f} on"
@@ -208,8 +255,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=2000, help="jsonschema sample size")
     parser.add_argument("--stages", nargs="*", default=[s for s, _, _ in STAGES])
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the report from WORK/results.json"
+    )
     args = parser.parse_args()
     command = "python benchmark/perf/run.py " + " ".join(sys.argv[1:])
+    if args.render_only:
+        saved = json.loads((args.work / "results.json").read_text())
+        results = {int(size): stages for size, stages in saved.items()}
+        generation = {size: 0.0 for size in results}
+        original = saved_command(args.work) or command
+        args.out.write_text(render(results, original, generation, args.workers), encoding="utf-8")
+        return
     all_results: dict[int, dict[str, Any]] = {}
     generation: dict[int, float] = {}
     for size in args.sizes:
@@ -225,6 +282,7 @@ def main() -> None:
                 flush=True,
             )
         (args.work / "results.json").write_text(json.dumps(all_results, indent=1, default=str))
+        (args.work / "command.txt").write_text(command)
     args.out.write_text(render(all_results, command, generation, args.workers), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
 

@@ -233,20 +233,17 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
 
     gold, predictions = load_pairs(root, entities_only=True)
     ids = sorted(gold)
-    true = [
-        [
-            {"label": e["type"], "start": e["start"], "end": e["end"] - 1}
-            for e in gold[d]["entities"]
-        ]
-        for d in ids
-    ]
-    pred = [
-        [
-            {"label": e["type"], "start": e["start"], "end": e["end"] - 1}
-            for e in predictions.get(d, {}).get("entities", [])
-        ]
-        for d in ids
-    ]
+
+    def spans(document: dict[str, Any]) -> list[dict[str, Any]]:
+        # nervaluate's counts depend on list order; ours equal its run on text order
+        # (start, end, type), as documented in propos.metrics.entities.
+        ordered = sorted(
+            document.get("entities", []), key=lambda e: (e["start"], e["end"], e["type"])
+        )
+        return [{"label": e["type"], "start": e["start"], "end": e["end"] - 1} for e in ordered]
+
+    true = [spans(gold[d]) for d in ids]
+    pred = [spans(predictions.get(d, {})) for d in ids]
     start = time.perf_counter()
     evaluator = Evaluator(true, pred, tags=list(schema.ENTITY_TYPES), loader="dict")
     results = evaluator.evaluate()
