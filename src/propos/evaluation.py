@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import msgspec
 
 from propos import paths, schema
 from propos.errors import ProposError
-from propos.fileio import read_json
+from propos.fileio import read_json, read_jsonl_documents
 from propos.split import split_doc_ids
 from propos.validate import Context, Corpus, submission_problems
 
@@ -57,13 +56,7 @@ def read_predictions(path: Path, doc_ids: list[str]) -> Documents:
         listed = "; ".join(str(p) for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise ProposError(f"{path}: invalid submission: {listed}{more}; run `propos validate`")
-    documents = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                document = json.loads(line)
-                documents[document["doc_id"]] = document
-    return documents
+    return read_jsonl_documents(path)
 
 
 def score_task(

@@ -88,3 +88,14 @@ def parse_json_bytes(data: bytes, where: str) -> Any:
         return decode_json(data)
     except JSONDefect as exc:
         raise ProposError(f"{where}:{exc.location}: {exc.message}") from exc
+
+
+def read_jsonl_documents(path: Path) -> dict[str, Any]:
+    """The documents of a JSON Lines file (a validated submission), keyed by doc_id."""
+    documents: dict[str, Any] = {}
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                document = json.loads(line)
+                documents[document["doc_id"]] = document
+    return documents

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from propos import schema
-from propos.fileio import JSONDefect, decode_json
+from propos.fileio import JSONDefect, decode_json, read_jsonl_documents
 from propos.validate import Context, Corpus, mebibytes, submission_problems
 
 SYSTEM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -120,11 +120,7 @@ def load_submission(
         place = f"line {location}, " if location else ""
         more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         return Rejection(system, f"{PREDICTIONS_FILE}: {place}{first.path}: {first.message}{more}")
-    predictions = {}
-    for line in predictions_path.read_bytes().splitlines():
-        if line.strip():
-            document = json.loads(line)
-            predictions[document["doc_id"]] = document
+    predictions = read_jsonl_documents(predictions_path)
     return Submission(system, folder, meta, predictions, _tasks_of(meta, predictions))
 
 

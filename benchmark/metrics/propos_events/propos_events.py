@@ -5,11 +5,9 @@ work is done by :func:`propos.metrics.score` (``layers=("events",)``); the defin
 every figure are in the docstrings of ``propos.metrics.events``.
 """
 
-import datasets
 import evaluate
 
-from propos.metrics import score
-from propos.metrics.common import pair_documents
+from propos.metrics.hf import compute, metric_info
 
 _CITATION = """\
 @misc{propos,
@@ -46,28 +44,15 @@ Examples:
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class ProposEvents(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Value("string"),
-                    "references": datasets.Value("string"),
-                }
-            ),
-        )
+        return metric_info(_DESCRIPTION, _CITATION, _KWARGS_DESCRIPTION)
 
     def _compute(self, predictions, references, paragraphs=None, resamples=1000, seed=0):
-        gold, pred = pair_documents(predictions, references)
-        result = score(
-            gold, pred, paragraphs=paragraphs, resamples=resamples, seed=seed, layers=("events",)
+        return compute(
+            "events",
+            "trigger_classification_f1",
+            predictions,
+            references,
+            paragraphs,
+            resamples,
+            seed,
         )
-        headline = result["headline"]["events"]
-        return {
-            "trigger_classification_f1": headline["value"],
-            "low": headline["low"],
-            "high": headline["high"],
-            "bootstrap_unit": result["bootstrap"]["unit"],
-            "details": result["events"],
-        }

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from propos.errors import ProposError
-from propos.fileio import read_json
+from propos.fileio import read_json, read_jsonl_documents
 
 LAYERS = ("entities", "quotes", "events")
 CLUSTER_LAYERS = ("entity", "event", "utterance")
@@ -287,13 +286,7 @@ def read_submission(path: Path, clean_dir: Path) -> dict[str, dict[str, Any]]:
             f"{path}: invalid submission, {len(report.problems)} problem(s), first: {first}"
             f" (see `propos validate {path}`)"
         )
-    documents: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                document = json.loads(line)
-                documents[document["doc_id"]] = document
-    return documents
+    return read_jsonl_documents(path)
 
 
 def load_corpus(
