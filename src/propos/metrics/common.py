@@ -45,6 +45,16 @@ def prf(correct: float, actual: float, possible: float) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
+def count_report(correct: int, predicted: int, gold: int) -> dict[str, Any]:
+    """The counts of one figure with its precision, recall and F1."""
+    return {
+        "correct": correct,
+        "predicted": predicted,
+        "gold": gold,
+        **prf(correct, predicted, gold),
+    }
+
+
 def f1_from_counts(correct: float, actual: float, possible: float) -> float:
     """F1 written with counts only: 2 * correct / (actual + possible) (0 when both are 0).
 

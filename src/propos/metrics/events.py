@@ -31,7 +31,16 @@ from typing import Any
 
 import numpy as np
 
-from propos.metrics.common import Documents, Units, align, prf, safe_div, span_key, unit_counts
+from propos.metrics.common import (
+    Documents,
+    Units,
+    align,
+    count_report,
+    prf,
+    safe_div,
+    span_key,
+    unit_counts,
+)
 
 
 def pair_triggers(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -120,28 +129,20 @@ def evaluate_events(gold_docs: list[Any], pred_docs: list[Any]) -> EventEvaluati
                 (Counter(s for s, _ in gold_args[i]) & Counter(s for s, _ in pred_args[j])).values()
             )
 
-    def counts(correct: int, predicted: int, gold: int) -> dict[str, Any]:
-        return {
-            "correct": correct,
-            "predicted": predicted,
-            "gold": gold,
-            **prf(correct, predicted, gold),
-        }
-
     evaluation.report = {
         "headline": {
             "name": "trigger classification F1 (span and type)",
             "value": prf(classified, n_pred, n_gold)["f1"],
         },
-        "trigger_identification": counts(identified, n_pred, n_gold),
-        "trigger_classification": counts(classified, n_pred, n_gold),
+        "trigger_identification": count_report(identified, n_pred, n_gold),
+        "trigger_classification": count_report(classified, n_pred, n_gold),
         "realis_accuracy": {
             "correct": realis_equal,
             "matched": identified,
             "accuracy": safe_div(realis_equal, identified),
         },
-        "arguments": counts(arg_correct, arg_pred, arg_gold),
-        "argument_identification": counts(arg_identified, arg_pred, arg_gold),
+        "arguments": count_report(arg_correct, arg_pred, arg_gold),
+        "argument_identification": count_report(arg_identified, arg_pred, arg_gold),
     }
     return evaluation
 

@@ -45,6 +45,7 @@ from propos.metrics.common import (
     Units,
     align,
     cluster_label,
+    count_report,
     prf,
     safe_div,
     span_key,
@@ -158,23 +159,15 @@ def evaluate_quotes(gold_docs: list[Any], pred_docs: list[Any]) -> QuoteEvaluati
                 speaker_equal += 1
                 evaluation._correct.append((index, gold_spans[i][0]))  # type: ignore[index]
 
-    def counts(correct: int, predicted: int, gold: int) -> dict[str, Any]:
-        return {
-            "correct": correct,
-            "predicted": predicted,
-            "gold": gold,
-            **prf(correct, predicted, gold),
-        }
-
     evaluation.report = {
         "headline": {
             "name": "attribution F1 (content matched and speaker entity right)",
             "value": prf(speaker_equal, n_pred, n_gold)["f1"],
         },
-        "attribution": counts(speaker_equal, n_pred, n_gold),
-        "content_exact": counts(exact_correct, n_pred, n_gold),
-        "content_tokens": counts(token_correct, token_pred, token_gold),
-        "cue": counts(cue_correct, cue_pred, cue_gold),
+        "attribution": count_report(speaker_equal, n_pred, n_gold),
+        "content_exact": count_report(exact_correct, n_pred, n_gold),
+        "content_tokens": count_report(token_correct, token_pred, token_gold),
+        "cue": count_report(cue_correct, cue_pred, cue_gold),
         "speaker_accuracy": {
             "correct": speaker_equal,
             "matched": matched,
