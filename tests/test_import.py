@@ -44,6 +44,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for suffix in (".txt", ".ann"):
             shutil.copy(WINER / "2016" / month / f"{doc_id}{suffix}", source / month)
     shutil.copy(WINER / "2016" / "2016-01-urls.txt", source)
+    shutil.copy(WINER / "license.txt", source.parent)  # a .txt without .ann: not a document
     out = tmp_path_factory.mktemp("out")
     result = runner.invoke(app, ["import", "brat", str(source.parent), "--out", str(out)])
     assert result.exit_code == 0, result.stderr
@@ -101,6 +102,13 @@ def test_attribution_line_is_kept_and_urls_become_metadata(imported: Path) -> No
     assert "— Christian Estrosi" in clean["text"]
     first = load_json(imported / "corpus" / "clean" / "2016_01_01-001.json")
     assert first["metadata"]["url"].startswith("https://fr.wikinews.org/wiki/")
+
+
+def test_text_files_without_annotations_are_skipped(imported: Path) -> None:
+    report = load_json(imported / "import-report.json")
+    assert report["documents"] == len(SAMPLE)
+    assert report["skipped_files"] == ["license.txt"]
+    assert not (imported / "corpus" / "raw" / "license.txt").exists()
 
 
 def test_imported_corpus_validates(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:

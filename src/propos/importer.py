@@ -63,6 +63,7 @@ class ImportReport:
     unmapped: Counter[str] = field(default_factory=Counter)
     unmapped_examples: list[dict[str, Any]] = field(default_factory=list)
     failed_documents: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
 
     def unmappable(self, reason: str, doc_id: str, span: tuple[int, int], text: str) -> None:
         self.unmapped[reason] += 1
@@ -83,6 +84,7 @@ class ImportReport:
             "unmappable": dict(sorted(self.unmapped.items())),
             "unmappable_examples": self.unmapped_examples,
             "failed_documents": self.failed_documents,
+            "skipped_files": self.skipped_files,
         }
 
 
@@ -99,13 +101,19 @@ def read_urls(source: Path) -> dict[str, str]:
     return urls
 
 
-def brat_pairs(source: Path) -> list[tuple[Path, Path]]:
-    pairs = []
+def brat_pairs(source: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
+    """(.txt, .ann) pairs of a brat corpus, and the .txt files without annotations (a licence,
+    a readme), which are not documents."""
+    pairs, skipped = [], []
     for text_path in sorted(source.rglob("*.txt")):
         if URL_FILE.fullmatch(text_path.name):
             continue
-        pairs.append((text_path, text_path.with_suffix(".ann")))
-    return pairs
+        ann_path = text_path.with_suffix(".ann")
+        if ann_path.exists():
+            pairs.append((text_path, ann_path))
+        else:
+            skipped.append(text_path)
+    return pairs, skipped
 
 
 # ---------------------------------------------------------------- mentions
@@ -173,7 +181,7 @@ def import_document(
     doc_id = text_path.stem
     data = text_path.read_bytes()
     raw, has_bom = decode_raw(data, str(text_path))
-    ann = ann_path.read_text(encoding="utf-8") if ann_path.exists() else ""
+    ann = ann_path.read_text(encoding="utf-8")
     spans = []
     for _, label, start, end in text_bound_spans(ann, raw, str(ann_path)):
         report.source_mentions[label] += 1
@@ -224,11 +232,12 @@ def import_brat(
 ) -> ImportReport:
     if not source.is_dir():
         raise ProposError(f"{source}: no such folder", exit_code=2)
-    pairs = brat_pairs(source)
+    pairs, skipped = brat_pairs(source)
     if not pairs:
-        raise ProposError(f"{source}: no brat .txt files found")
+        raise ProposError(f"{source}: no brat .txt/.ann pairs found")
     urls = read_urls(source)
     report = ImportReport()
+    report.skipped_files = [str(path.relative_to(source)) for path in skipped]
     inventory: dict[str, dict[str, Any]] = {}
     for number, (text_path, ann_path) in enumerate(pairs, start=1):
         try:

@@ -143,6 +143,7 @@ def run(external: Path, work: Path, resamples: int = 1000) -> dict[str, Any]:
                 "dropped_nested",
                 "dropped_overlapping",
                 "unmappable",
+                "skipped_files",
             )
         },
         "validation_problems": len(validation.problems),
@@ -181,7 +182,8 @@ def markdown(results: dict[str, Any]) -> str:
         f" {sum(imported['kept_mentions'].values())} mentions; dropped by type"
         f" {imported['dropped_types']}; nested {imported['dropped_nested']}; partly overlapping"
         f" {imported['dropped_overlapping']}; unmappable {imported['unmappable']}; validation"
-        f" problems after projection: {results['validation_problems']}.",
+        f" problems after projection: {results['validation_problems']}; files that are not"
+        f" documents (no .ann): {imported.get('skipped_files', [])}.",
         "",
         "Throughput on the real articles (wall time, 2 cores):",
         "",
