@@ -60,7 +60,8 @@ def discover(submissions_dir: Path) -> list[Path]:
     return sorted(path for path in submissions_dir.iterdir() if not path.name.startswith("."))
 
 
-def _bounded_json(path: Path, limit: int) -> Any:
+def _check_plain_file(path: Path, limit: int) -> None:
+    """A submitted file must be a plain file (no link out of the folder) within the bound."""
     if path.is_symlink():
         raise ValueError(f"{path.name} is a symbolic link")
     if not path.is_file():
@@ -68,6 +69,10 @@ def _bounded_json(path: Path, limit: int) -> Any:
     size = path.stat().st_size
     if size > limit:
         raise ValueError(f"{path.name} is too large ({mebibytes(size)} > {mebibytes(limit)})")
+
+
+def _bounded_json(path: Path, limit: int) -> Any:
+    _check_plain_file(path, limit)
     try:
         return decode_json(path.read_bytes())
     except JSONDefect as exc:
@@ -101,16 +106,7 @@ def load_submission(
         return Rejection(system, f"meta.json: {meta_errors[0]}")
     predictions_path = folder / PREDICTIONS_FILE
     try:
-        if predictions_path.is_symlink():
-            raise ValueError(f"{PREDICTIONS_FILE} is a symbolic link")
-        if not predictions_path.is_file():
-            raise ValueError(f"{PREDICTIONS_FILE} is missing")
-        size = predictions_path.stat().st_size
-        if size > MAX_PREDICTIONS_BYTES:
-            raise ValueError(
-                f"{PREDICTIONS_FILE} is too large ({mebibytes(size)} >"
-                f" {mebibytes(MAX_PREDICTIONS_BYTES)})"
-            )
+        _check_plain_file(predictions_path, MAX_PREDICTIONS_BYTES)
     except ValueError as exc:
         return Rejection(system, str(exc))
     problems = submission_problems(predictions_path, Context(corpus, split_doc_ids=test_doc_ids))

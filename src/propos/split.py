@@ -221,6 +221,11 @@ def make_splits(
         "groups": found.groups,
         "folds": folds(found.groups),
         "max_cross_split_similarity": max_cross_split(found.similarity, assignments),
+        "linked_pairs": [
+            {"pair": list(pair), "similarity": round(value, 4)}
+            for pair, value in sorted(found.similarity.items())
+            if value >= SIMILARITY_THRESHOLD
+        ],
     }
     return splits, warnings
 

@@ -103,6 +103,23 @@ def check_annotation(annotation: Annotation, text: str, where: str) -> None:
                 )
 
 
+def assemble_annotation(
+    doc_id: str, text: str, layers: tuple[list[Any], list[Any], list[Any]], where: str
+) -> Annotation:
+    """An imported annotation, checked against the schema and its text before it is returned."""
+    entities, quotes, events = layers
+    annotation = {
+        "doc_id": doc_id,
+        "text_sha256": sha256_text(text),
+        "entities": entities,
+        "quotes": quotes,
+        "events": events,
+    }
+    validate_annotation(annotation, where)
+    check_annotation(annotation, text, where)
+    return annotation
+
+
 def read_annotation(path: Path) -> Annotation:
     """Read and schema-validate one annotation file."""
     annotation = read_json(path)

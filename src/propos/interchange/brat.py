@@ -52,16 +52,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from propos.errors import ProposError
-from propos.fileio import sha256_text, write_atomic
+from propos.fileio import write_atomic
 from propos.interchange import (
     ID_PREFIX,
     Annotation,
     Span,
+    assemble_annotation,
     check_annotation,
     fresh_ids,
     make_span,
     one_line,
-    validate_annotation,
 )
 from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS, REALIS_VALUES
 
@@ -666,15 +666,7 @@ def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None
                 ],
             }
         )
-    annotation = {
-        "doc_id": doc_id,
-        "text_sha256": sha256_text(text),
-        "entities": entities,
-        "quotes": quotes,
-        "events": events,
-    }
-    validate_annotation(annotation, where)
-    check_annotation(annotation, text, where)
+    annotation = assemble_annotation(doc_id, text, (entities, quotes, events), where)
     return annotation
 
 

@@ -46,11 +46,11 @@ from propos.interchange import (
     ID_PREFIX,
     Annotation,
     Span,
+    assemble_annotation,
     check_annotation,
     fresh_ids,
     make_span,
     one_line,
-    validate_annotation,
 )
 from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS, REALIS_VALUES
 
@@ -437,15 +437,7 @@ def task_to_annotation(task: Any, where: str = "task") -> tuple[Annotation, str]
                     ],
                 }
             )
-    annotation = {
-        "doc_id": doc_id,
-        "text_sha256": sha256_text(text),
-        "entities": entities,
-        "quotes": quotes,
-        "events": events,
-    }
-    validate_annotation(annotation, where)
-    check_annotation(annotation, text, where)
+    annotation = assemble_annotation(doc_id, text, (entities, quotes, events), where)
     return annotation, text
 
 
