@@ -94,12 +94,18 @@ def test_navigation_block_mentions_are_reported_not_shifted(imported: Path) -> N
     assert examples and all(e["reason"].startswith("not in the cleaned text") for e in examples)
     clean = load_json(imported / "corpus" / "clean" / "2016_07_10-001.json")
     assert "Sur le même sujet" not in clean["text"]
+    # The list of other articles' titles under the opener goes too.
+    assert "Tour de France 2016 : Michael Matthews remporte la 10e étape" not in clean["text"]
     assert any(entry["rule"] == "related_links_block" for entry in clean["report"])
 
 
-def test_attribution_line_is_kept_and_urls_become_metadata(imported: Path) -> None:
+def test_quote_box_stub_is_removed_and_urls_become_metadata(imported: Path) -> None:
+    # WiNER dropped the quoted tweet and kept its attribution line: a stub, not content.
     clean = load_json(imported / "corpus" / "clean" / "2016_06_12-002.json")
-    assert "— Christian Estrosi" in clean["text"]
+    assert "— Christian Estrosi" not in clean["text"]
+    assert "Christian Estrosi, le maire de Nice" in clean["text"]
+    stubs = [entry for entry in clean["report"] if entry["rule"] == "wikinews_quote_box_stub"]
+    assert [entry["text"] for entry in stubs] == ["— Christian Estrosi"]
     first = load_json(imported / "corpus" / "clean" / "2016_01_01-001.json")
     assert first["metadata"]["url"].startswith("https://fr.wikinews.org/wiki/")
 

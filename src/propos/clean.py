@@ -218,16 +218,37 @@ def apply_weather_banners(lines: list[Line], metadata: dict[str, Any]) -> None:
                 drop(line, "removed", "weather_banner")
 
 
-def apply_related_blocks(lines: list[Line]) -> None:
+def apply_related_blocks(lines: list[Line], profile: rules.Profile) -> None:
+    found = blocks(lines)
+    for index, block in enumerate(found):
+        if not rules.RELATED_BLOCK_OPENER.fullmatch(block[0].text):
+            continue
+        removed = list(block)
+        if profile.related_list_follows and len(block) == 1 and index + 1 < len(found):
+            following = found[index + 1]
+            if not any(is_sentence(line) for line in following):
+                removed.extend(following)
+        for line in removed:
+            drop(line, "removed", "related_links_block")
+
+
+def is_sentence(line: Line) -> bool:
+    return rules.SENTENCE_END.search(line.text) is not None
+
+
+def apply_share_blocks(lines: list[Line], profile: rules.Profile) -> None:
+    if not profile.share_blocks:
+        return
     for block in blocks(lines):
-        if rules.RELATED_BLOCK_OPENER.fullmatch(block[0].text):
+        if rules.SHARE_BLOCK_OPENER.fullmatch(block[0].text):
             for line in block:
-                drop(line, "removed", "related_links_block")
+                drop(line, "removed", "share_button_block")
 
 
-def apply_line_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
+def apply_line_rules(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
+    line_rules = rules.FURNITURE_RULES + profile.furniture
     for line in kept(lines):
-        furniture = next((r for r in rules.FURNITURE_RULES if r.matches(line.text)), None)
+        furniture = next((r for r in line_rules if r.matches(line.text)), None)
         if furniture is not None:
             drop(line, "removed", furniture.name)
             continue
@@ -308,10 +329,10 @@ def assign_roles(lines: list[Line]) -> None:
             line.role = "subheading"
 
 
-def apply_spacing_rules(lines: list[Line], profile: str) -> None:
+def apply_spacing_rules(lines: list[Line], profile: rules.Profile) -> None:
     """Delete the spaces the profile's rules point at; the line's rules are recorded."""
     for line in kept(lines):
-        for rule in rules.PROFILES[profile]:
+        for rule in profile.spacing:
             drops = sorted(
                 found.start(group)
                 for found in rule.compiled.finditer(line.text)
@@ -320,16 +341,18 @@ def apply_spacing_rules(lines: list[Line], profile: str) -> None:
             )
             if not drops:
                 continue
-            keep = [i for i in range(len(line.text)) if i not in set(drops)]
+            dropped = set(drops)
+            keep = [i for i in range(len(line.text)) if i not in dropped]
             line.text = "".join(line.text[i] for i in keep)
             line.offsets = [line.offsets[i] for i in keep]
             line.rewrites.append(rule.name)
 
 
-def classify(lines: list[Line], metadata: dict[str, Any]) -> None:
+def classify(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
     apply_weather_banners(lines, metadata)
-    apply_related_blocks(lines)
-    apply_line_rules(lines, metadata)
+    apply_related_blocks(lines, profile)
+    apply_share_blocks(lines, profile)
+    apply_line_rules(lines, metadata, profile)
     apply_title_rules(lines, metadata)
     apply_repetition_rule(lines)
     apply_trailing_furniture_rule(lines)
@@ -463,8 +486,9 @@ def clean_text(
     """Clean one decoded source text; ``first`` skips a byte order mark."""
     metadata: dict[str, Any] = {}
     lines = read_lines(source_text, first)
-    classify(lines, metadata)
-    apply_spacing_rules(lines, profile)
+    rule_set = rules.PROFILES[profile]
+    classify(lines, metadata, rule_set)
+    apply_spacing_rules(lines, rule_set)
     text, offsets, paragraphs = assemble(lines)
     if not text:
         removed = sum(line.status in ("removed", "metadata") for line in lines)

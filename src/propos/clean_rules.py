@@ -180,10 +180,44 @@ SPACING_RULES: tuple[SpacingRule, ...] = (
     SpacingRule("space_inside_parentheses", r"(?<=\()(?P<drop> )|(?P<drop2> )(?=\))"),
 )
 
+# Wikinews page furniture that WiNER's extraction left in the text (the rules were written
+# on the 2016 articles of WiNER-fr, so figures on those articles are in-sample for cleaning).
+WIKINEWS_FURNITURE: tuple[LineRule, ...] = (
+    # "Évènements du 20 août 2016": the link to the day's portal page.
+    LineRule("wikinews_day_portal", (r"[ée]v[èé]nements du \d{1,2}(er)? \w+ \d{4}",)),
+    # "Fichier:Tom Simpson memorial.jpg ...": an image reference, not a caption.
+    LineRule("wikinews_file_reference", (r"fichier ?:.*",)),
+    # "— Donald Trump, Président élu.": the attribution stub of a quote box that was dropped.
+    LineRule("wikinews_quote_box_stub", (r"[—–] ?[A-ZÀ-Ý][^«»“”\"]{0,100}",)),
+)
+
+# A block opened by this line is the share-button list ("Partager cet article : Courriel, …
+# Yahoo!"): removed whole, whatever its last button is.
+SHARE_BLOCK_OPENER = re.compile(r"partager cet article ?:?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a corpus gets beyond the common rules."""
+
+    spacing: tuple[SpacingRule, ...] = ()
+    furniture: tuple[LineRule, ...] = ()
+    # A related-links opener alone in its block ("Sur le même sujet Tour de France 2016")
+    # heads the list in the next block: both are removed.
+    related_list_follows: bool = False
+    share_blocks: bool = False
+
+
 # Which optional rules a corpus gets. "news" is the default: the seeds' spacing is what their
-# publishers printed, so it is kept; "wikinews" repairs the artefacts of WiNER's extraction.
-PROFILES: dict[str, tuple[SpacingRule, ...]] = {
-    "news": (),
-    "wikinews": SPACING_RULES,
+# publishers printed, so it is kept; "wikinews" repairs the artefacts of WiNER's extraction and
+# removes Wikinews page furniture.
+PROFILES: dict[str, Profile] = {
+    "news": Profile(),
+    "wikinews": Profile(
+        spacing=SPACING_RULES,
+        furniture=WIKINEWS_FURNITURE,
+        related_list_follows=True,
+        share_blocks=True,
+    ),
 }
 DEFAULT_PROFILE = "news"

@@ -213,7 +213,7 @@ def import_document(
             )
             continue
         surface = text[projected[0] : projected[1]]
-        problem = span_problem(text, SpanView(*projected, surface))
+        problem = span_problem(text, SpanView(*projected, surface), name=True)
         if problem:
             report.unmappable(span_rule_broken(problem), doc_id, (start, end), surface)
             continue

@@ -281,12 +281,15 @@ def _paired_marks(text: str) -> bool:
 
 _MARKS = frozenset(schema.QUOTATION_MARKS)
 _BAD_LAST = frozenset(FINAL_PUNCTUATION)
+_NAME_FINAL = frozenset(".!?")
 
 
-def span_problem(text: str, span: Any) -> str | None:
+def span_problem(text: str, span: Any, name: bool = False) -> str | None:
     """What is wrong with a span of ``text``, or None.
 
     ``span`` is a (start, end, text) tuple or anything with those attributes (a decoded struct).
+    A ``name`` (an entity mention) may end with punctuation that belongs to it ("Yahoo!",
+    "En marche !", "Monsters, Inc."): specification version 2.
     """
     start, end, stored = span if type(span) is tuple else (span.start, span.end, span.text)
     if not 0 <= start < end <= len(text):
@@ -298,6 +301,8 @@ def span_problem(text: str, span: Any) -> str | None:
         return f"span {stored!r} begins or ends with white space"
     if (first in _MARKS or last in _MARKS) and not _paired_marks(stored):
         return f"span {stored!r} includes a quotation mark at its edge"
+    if name and last in _NAME_FINAL:
+        return None
     if last in _BAD_LAST or (last == "." and not _is_abbreviation(stored)):
         return f"span {stored!r} ends with punctuation"
     return None
@@ -374,7 +379,7 @@ def document_problems(
     problems += id_problems(where, document)
     if text is not None:
         for path, span in spans_of(document):
-            message = span_problem(text, span)
+            message = span_problem(text, span, name=path.startswith("$.entities["))
             if message:
                 problems.append(Problem(where, path, message))
         problems += quote_problems(where, document, text)
