@@ -12,16 +12,19 @@ import typer
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from propos import baselines, cli_baseline
+from propos import baselines, schema
 from propos.baselines import evaluation, linker
 from propos.baselines.common import dumps_line, load_gold, make_span
+from propos.cli import baseline as cli_baseline
+from propos.corpus import Corpus
 from propos.split import split_doc_ids
 from propos.validate import validate_paths
 
-from .conftest import ROOT, load_json
+from .conftest import ROOT
 
+CORPUS = Corpus.at(ROOT)
 DOC = "002_6b5d0b1d5408cf43"  # a test-split document
-TRAIN = split_doc_ids("train")
+TRAIN = split_doc_ids("train", CORPUS.splits_file, CORPUS.clean_dir)
 POUTINE = "E-vladimir-poutine"
 
 
@@ -30,7 +33,7 @@ def predictions() -> dict[str, list[dict[str, Any]]]:
     """Each baseline trained on the train split (when it learns), run on one test document."""
     out = {}
     for name, baseline in baselines.BASELINES.items():
-        out[name] = baseline.predict(TRAIN if baseline.trained else [], [DOC])
+        out[name] = baseline.predict(CORPUS, TRAIN if baseline.trained else [], [DOC])
     return out
 
 
@@ -51,7 +54,7 @@ def test_each_baseline_output_validates(
     for other in {"entities", "quotes", "events"} - {layer}:
         assert documents[0][other] == []
     path = _write_jsonl(tmp_path / "predictions.jsonl", documents)
-    report = validate_paths([path], split_doc_ids=[DOC])
+    report = validate_paths([path], clean_dir=CORPUS.clean_dir, split_doc_ids=[DOC])
     assert [str(p) for p in report.problems] == []
 
 
@@ -60,15 +63,15 @@ def test_each_baseline_is_deterministic(
     name: str, predictions: dict[str, list[dict[str, Any]]]
 ) -> None:
     baseline = baselines.BASELINES[name]
-    again = baseline.predict(TRAIN if baseline.trained else [], [DOC])
+    again = baseline.predict(CORPUS, TRAIN if baseline.trained else [], [DOC])
     assert [dumps_line(d) for d in again] == [dumps_line(d) for d in predictions[name]]
 
 
 def test_meta_follows_the_leaderboard_schema() -> None:
-    schema = load_json(ROOT / "annotations" / "schema" / "submission-meta.schema.json")
+    meta_schema = schema.load_schema("submission-meta")
     for baseline in baselines.BASELINES.values():
         meta = baseline.meta()
-        assert list(Draft202012Validator(schema).iter_errors(meta)) == []
+        assert list(Draft202012Validator(meta_schema).iter_errors(meta)) == []
         assert meta["tasks"] == [baseline.task]
     assert "gold" not in baselines.BASELINES
 
@@ -76,7 +79,7 @@ def test_meta_follows_the_leaderboard_schema() -> None:
 def test_rules_find_the_no_animosity_quotation_of_poutine() -> None:
     doc = "000_5637744c8eac245a"
     rules = baselines.get("rules")
-    [document] = rules.predict([d for d in TRAIN if d != doc], [doc])
+    [document] = rules.predict(CORPUS, [d for d in TRAIN if d != doc], [doc])
     found = [
         q for q in document["quotes"] if q["content"]["text"] == "Il n’y avait aucune animosité"
     ]
@@ -89,7 +92,7 @@ def test_rules_find_the_no_animosity_quotation_of_poutine() -> None:
 
 def test_rules_attribute_quotations_to_named_and_unnamed_sources() -> None:
     doc = "004_7d1862074b0c649d"
-    [document] = baselines.get("rules").predict(["000_5637744c8eac245a"], [doc])
+    [document] = baselines.get("rules").predict(CORPUS, ["000_5637744c8eac245a"], [doc])
     by_content = {q["content"]["text"][:30]: q for q in document["quotes"]}
     experts = by_content["il est peu probable que cela c"]
     assert (experts["kind"], experts["speaker"]["text"]) == ("indirect", "les experts")
@@ -112,10 +115,10 @@ def test_linker_clusters_surnames_and_spelling_variants() -> None:
     assert clusters[2] == clusters[3]
     assert clusters[4] not in (clusters[0], clusters[2])
     assert clusters[5] == clusters[6]
-    ids = linker.link_mentions(mentions)
+    ids = linker.link_mentions(CORPUS, mentions)
     assert ids[0] == ids[1] == POUTINE
     assert ids[4] == "E-joe-biden"
-    assert linker.link_mentions([("Jean Inconnu", "PER")]) == ["E-sys-per-jean-inconnu"]
+    assert linker.link_mentions(CORPUS, [("Jean Inconnu", "PER")]) == ["E-sys-per-jean-inconnu"]
 
 
 def test_spans_are_trimmed_to_the_span_rules() -> None:
@@ -128,7 +131,7 @@ def test_spans_are_trimmed_to_the_span_rules() -> None:
 
 
 def test_entity_error_analysis_names_each_kind() -> None:
-    gold = load_gold(DOC)
+    gold = load_gold(CORPUS, DOC)
     first, second, *rest = gold["entities"]
     predicted = {
         "doc_id": DOC,
@@ -136,7 +139,7 @@ def test_entity_error_analysis_names_each_kind() -> None:
         "quotes": [],
         "events": [],
     }
-    errors = evaluation.entity_errors([predicted])
+    errors = evaluation.entity_errors(CORPUS, [predicted])
     assert errors.counts[f"wrong type: {first['type']} predicted ORG"] == 1
     assert errors.counts[f"boundary error on {second['type']}"] == 1
     assert errors.counts[f"missed {rest[0]['type']}"] == 1
@@ -170,7 +173,10 @@ def _one_line_error(result: Any) -> str:
     "arguments",
     [["no-such-baseline"], ["crf", "--split", "train"], ["--table", "nope"], []],
 )
-def test_cli_errors_are_one_line(app: typer.Typer, arguments: list[str]) -> None:
+def test_cli_errors_are_one_line(
+    app: typer.Typer, arguments: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the command line's corpus is the one containing the folder
     result = CliRunner().invoke(app, ["baseline", *arguments])
     output = _one_line_error(result)
     assert output.startswith("error: ")
@@ -179,7 +185,10 @@ def test_cli_errors_are_one_line(app: typer.Typer, arguments: list[str]) -> None
         assert "spacy-fr-md" in output
 
 
-def test_cli_lists_and_writes_a_submission(app: typer.Typer, tmp_path: Path) -> None:
+def test_cli_lists_and_writes_a_submission(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the command line's corpus is the one containing the folder
     runner = CliRunner()
     listed = runner.invoke(app, ["baseline", "--list"])
     assert listed.exit_code == 0
@@ -189,7 +198,10 @@ def test_cli_lists_and_writes_a_submission(app: typer.Typer, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["name"] == "gazetteer" and meta["trained_on_train_split"] is True
-    report = validate_paths([out / "predictions.jsonl"], split_doc_ids=split_doc_ids("test"))
+    test_ids = split_doc_ids("test", CORPUS.splits_file, CORPUS.clean_dir)
+    report = validate_paths(
+        [out / "predictions.jsonl"], clean_dir=CORPUS.clean_dir, split_doc_ids=test_ids
+    )
     assert [str(p) for p in report.problems] == []
     first = (out / "predictions.jsonl").read_bytes()
     assert runner.invoke(app, ["baseline", "gazetteer", "--out", str(out)]).exit_code == 0

@@ -33,6 +33,17 @@ def load_annotation_set(folder: Path) -> Documents:
     return documents
 
 
+def texts_of(clean_dir: Path, documents: Documents) -> dict[str, str]:
+    """The cleaned text of every document of an annotation set."""
+    texts = {}
+    for doc_id in documents:
+        path = clean_dir / f"{doc_id}.json"
+        if not path.is_file():
+            raise ProposError(f"{path}: no cleaned document for {doc_id} (run `propos clean`)")
+        texts[doc_id] = read_json(path)["text"]
+    return texts
+
+
 def entity_kappa(first: Documents, second: Documents, texts: dict[str, str]) -> float:
     """Cohen's kappa over the fine IOB2 tags of every token of every document."""
     from sklearn.metrics import cohen_kappa_score

@@ -20,7 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from propos import paths, schema
+from propos import schema
+from propos.corpus import Corpus
+from propos.dataset_reader import data_file
 from propos.errors import ProposError
 from propos.fileio import read_json, write_atomic
 from propos.sentences import sentence_spans
@@ -319,10 +321,6 @@ def encode_labels(config: str, row: dict[str, Any]) -> dict[str, Any]:
     return _event_ids(row)
 
 
-def data_file(config: str, split: str) -> str:
-    return f"data/{config}/{split}.parquet"
-
-
 class ParquetSink:
     """One Parquet file per config and split, written in row groups as rows arrive."""
 
@@ -502,8 +500,8 @@ def swap_in(built: Path, target: Path) -> None:
         shutil.rmtree(backup)
 
 
-def default_inputs() -> Inputs:
+def corpus_inputs(corpus: Corpus) -> Inputs:
     return load_inputs(
-        paths.clean_dir(), paths.gold_dir(), paths.inventory_file(), paths.splits_file(),
-        paths.sources_file(),
+        corpus.clean_dir, corpus.gold_dir, corpus.inventory_file, corpus.splits_file,
+        corpus.sources_file,
     )  # fmt: skip

@@ -588,6 +588,10 @@ class CleanRun:
     errors: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
+    def merge(self, other: CleanRun) -> None:
+        for name in ("written", "unchanged", "errors", "refused"):
+            getattr(self, name).extend(getattr(other, name))
+
 
 def _clean_one(task: tuple[Path, Path, str]) -> tuple[str, dict[str, Any] | None, str | None]:
     path, project_root, profile = task
@@ -618,7 +622,22 @@ def clean_corpus(
     workers: int = 1,
     show_progress: bool = False,
 ) -> CleanRun:
-    """Clean every raw file; refuse to change a text that gold annotations are anchored to.
+    """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
+    tasks = [(path, project_root, profile) for path in raw_files(raw_dir)]
+    return commit_cleaned(
+        _results(tasks, workers), len(tasks), out_dir, gold_dir, force, show_progress
+    )
+
+
+def commit_cleaned(
+    results: Iterable[tuple[str, dict[str, Any] | None, str | None]],
+    total: int,
+    out_dir: Path,
+    gold_dir: Path,
+    force: bool = False,
+    show_progress: bool = False,
+) -> CleanRun:
+    """Write cleaned documents, refusing to change a text that gold annotations anchor to.
 
     Results stream into a staging folder beside ``out_dir``; only when no anchored text would
     change (or with ``force``) are they renamed into place, so a refusal writes nothing and
@@ -627,14 +646,12 @@ def clean_corpus(
     from tqdm import tqdm
 
     run = CleanRun()
-    tasks = [(path, project_root, profile) for path in raw_files(raw_dir)]
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir.parent))
     staged: list[str] = []
     try:
-        results = _results(tasks, workers)
         for doc_id, document, error in tqdm(
-            results, total=len(tasks), desc="clean", unit="doc", disable=not show_progress
+            results, total=total, desc="clean", unit="doc", disable=not show_progress
         ):
             if error is not None or document is None:
                 run.errors.append(error or doc_id)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from propos import paths, schema
+from propos import schema
+from propos.corpus import Corpus
 from propos.errors import ProposError
-from propos.fileio import read_json, read_jsonl_documents
+from propos.fileio import read_json, read_jsonl_documents, sha256_text
 from propos.split import split_doc_ids
-from propos.validate import Context, Corpus, submission_problems
+from propos.validate import Context, CleanTexts, submission_problems
 
 Documents = dict[str, dict[str, Any]]
 
@@ -30,14 +32,12 @@ TASKS: dict[str, dict[str, Any]] = {
 TASK_OF_DECLARED = {"ner": ("ner", "ner-coarse"), "quotes": ("quotes",), "events": ("events",)}
 
 
-def load_gold(doc_ids: list[str], gold_dir: Path | None = None) -> Documents:
-    folder = gold_dir or paths.gold_dir()
-    return {doc_id: read_json(folder / f"{doc_id}.json") for doc_id in doc_ids}
+def load_gold(doc_ids: list[str], gold_dir: Path) -> Documents:
+    return {doc_id: read_json(gold_dir / f"{doc_id}.json") for doc_id in doc_ids}
 
 
-def load_paragraphs(doc_ids: list[str], clean_dir: Path | None = None) -> dict[str, list[Any]]:
-    folder = clean_dir or paths.clean_dir()
-    return {doc_id: read_json(folder / f"{doc_id}.json")["paragraphs"] for doc_id in doc_ids}
+def load_paragraphs(doc_ids: list[str], clean_dir: Path) -> dict[str, list[Any]]:
+    return {doc_id: read_json(clean_dir / f"{doc_id}.json")["paragraphs"] for doc_id in doc_ids}
 
 
 def coarsened(documents: Documents) -> Documents:
@@ -49,9 +49,61 @@ def coarsened(documents: Documents) -> Documents:
     return result
 
 
-def read_predictions(path: Path, doc_ids: list[str]) -> Documents:
+@dataclass
+class GoldSet:
+    """The gold of one split: annotations, paragraphs and texts, from wherever they came."""
+
+    split: str
+    source: str
+    documents: Documents
+    paragraphs: dict[str, list[Any]]
+    texts: dict[str, str]
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.documents)
+
+
+def gold_from_corpus(corpus: Corpus, split: str) -> GoldSet:
+    doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
+    cleaned = {doc_id: read_json(corpus.clean_path(doc_id)) for doc_id in doc_ids}
+    return GoldSet(
+        split,
+        str(corpus.root),
+        load_gold(doc_ids, corpus.gold_dir),
+        {doc_id: document["paragraphs"] for doc_id, document in cleaned.items()},
+        {doc_id: document["text"] for doc_id, document in cleaned.items()},
+    )
+
+
+def gold_from_dataset(folder: Path, split: str) -> GoldSet:
+    """The gold of a split from a built dataset folder (what `propos build` writes)."""
+    from propos.dataset_reader import read_documents
+
+    rows = read_documents(folder, split)
+    documents = {
+        row["doc_id"]: {
+            "doc_id": row["doc_id"],
+            "text_sha256": sha256_text(row["text"]),
+            "entities": row["entities"],
+            "quotes": row["quotes"],
+            "events": row["events"],
+        }
+        for row in rows
+    }
+    return GoldSet(
+        split,
+        str(folder),
+        documents,
+        {row["doc_id"]: row["paragraphs"] for row in rows},
+        {row["doc_id"]: row["text"] for row in rows},
+    )
+
+
+def read_predictions(path: Path, gold: GoldSet) -> Documents:
     """A validated submission file; every problem is reported in one ProposError."""
-    problems = submission_problems(path, Context(Corpus(paths.clean_dir()), split_doc_ids=doc_ids))
+    texts = CleanTexts.from_texts(gold.texts)
+    problems = submission_problems(path, Context(texts, split_doc_ids=gold.doc_ids))
     if problems:
         listed = "; ".join(str(p) for p in problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -85,18 +137,18 @@ def compare_task(
     return float(result["headline"][spec["layer"]]["p_value"])
 
 
-def evaluate_file(path: Path, split: str, resamples: int = 1000, seed: int = 0) -> dict[str, Any]:
+def evaluate_file(
+    path: Path, gold: GoldSet, resamples: int = 1000, seed: int = 0
+) -> dict[str, Any]:
     from propos.metrics import score
 
-    doc_ids = split_doc_ids(split)
-    predictions = read_predictions(path, doc_ids)
-    gold = load_gold(doc_ids)
-    paragraphs = load_paragraphs(doc_ids)
-    result = score(gold, predictions, paragraphs, resamples, seed)
+    predictions = read_predictions(path, gold)
+    result = score(gold.documents, predictions, gold.paragraphs, resamples, seed)
     result["entities_coarse"] = score_task(
-        "ner-coarse", gold, predictions, paragraphs, resamples, seed
+        "ner-coarse", gold.documents, predictions, gold.paragraphs, resamples, seed
     )["headline"]["entities"]
-    result["split"] = split
+    result["split"] = gold.split
+    result["gold"] = gold.source
     return result
 
 
@@ -212,3 +264,162 @@ def stream_headlines(
         "bootstrap": bootstrap,
         "coreference": "not computed when streaming",
     }
+
+
+# ---------------------------------------------------------------- tables people work with
+
+HEADLINE_COLUMNS = ["layer", "metric", "f1", "low", "high"]
+COUNT_COLUMNS = ["precision", "recall", "f1", "correct", "predicted", "gold"]
+CONTEXT_CHARS = 40
+
+
+def headline_frame(result: dict[str, Any]) -> Any:
+    """The headline figures of :func:`evaluate_file` as a DataFrame, one row per layer."""
+    import pandas as pd
+
+    headline = {**result["headline"], "entities (coarse)": result["entities_coarse"]}
+    rows = [
+        {"layer": layer, "metric": figure.get("name", "strict micro F1, coarse types"),
+         "f1": figure["value"], "low": figure["low"], "high": figure["high"]}
+        for layer, figure in headline.items()
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def _count_row(layer: str, group: str, counts: dict[str, Any]) -> dict[str, Any]:
+    if "possible" in counts:  # an entity scheme: SemEval counts
+        correct, predicted, gold = counts["correct"], counts["actual"], counts["possible"]
+    else:
+        correct, predicted, gold = counts["correct"], counts["predicted"], counts["gold"]
+    return {"layer": layer, "group": group, "precision": counts["precision"],
+            "recall": counts["recall"], "f1": counts["f1"], "correct": correct,
+            "predicted": predicted, "gold": gold}  # fmt: skip
+
+
+def _only(documents: Documents, layer: str, key: str, label: str) -> Documents:
+    return {
+        doc_id: {**document, layer: [a for a in document.get(layer, []) if a.get(key) == label]}
+        for doc_id, document in documents.items()
+    }
+
+
+def _layer_rows(gold: Documents, predictions: Documents, group: str) -> list[dict[str, Any]]:
+    from propos.metrics.entities import entity_scores
+    from propos.metrics.events import event_scores
+    from propos.metrics.quotes import quote_scores
+
+    entities = entity_scores(gold, predictions)["fine"]["micro"]["strict"]
+    return [
+        _count_row("entities", group, entities),
+        _count_row("quotes", group, quote_scores(gold, predictions)["attribution"]),
+        _count_row("events", group, event_scores(gold, predictions)["trigger_classification"]),
+    ]
+
+
+def breakdown_frame(path: Path, gold: GoldSet, by: str) -> Any:
+    """Scores per type (entity types, quotation kinds, event types) or per document."""
+    import pandas as pd
+
+    from propos.metrics.entities import entity_scores
+    from propos.metrics.events import event_scores
+    from propos.metrics.quotes import quote_scores
+
+    predictions = {d: p for d, p in read_predictions(path, gold).items() if d in gold.documents}
+    for doc_id in gold.documents:
+        predictions.setdefault(doc_id, {"doc_id": doc_id, "entities": [], "quotes": [],
+                                        "events": []})  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    if by == "document":
+        for doc_id in gold.doc_ids:
+            rows += _layer_rows({doc_id: gold.documents[doc_id]},
+                                {doc_id: predictions[doc_id]}, doc_id)  # fmt: skip
+        return pd.DataFrame(rows, columns=["layer", "group", *COUNT_COLUMNS])
+    fine = entity_scores(gold.documents, predictions)["fine"]["per_type"]
+    rows += [_count_row("entities", label, schemes["strict"]) for label, schemes in fine.items()]
+    for kind in schema.QUOTE_KINDS:
+        scores = quote_scores(*(_only(d, "quotes", "kind", kind) for d in (gold.documents,
+                                                                          predictions)))
+        rows.append(_count_row("quotes", kind, scores["attribution"]))
+    present = {e["type"] for d in (*gold.documents.values(), *predictions.values())
+               for e in d.get("events", [])}  # fmt: skip
+    for event_type in [t for t in schema.EVENT_TYPES if t in present]:
+        scores = event_scores(*(_only(d, "events", "type", event_type) for d in (gold.documents,
+                                                                                 predictions)))
+        rows.append(_count_row("events", event_type, scores["trigger_classification"]))
+    return pd.DataFrame(rows, columns=["layer", "group", *COUNT_COLUMNS])
+
+
+ERROR_COLUMNS = ["doc_id", "layer", "error", "start", "end", "gold_text", "gold_label",
+                 "pred_text", "pred_label", "context"]  # fmt: skip
+# Per layer: the annotation's span field (None: the annotation is the span) and its label.
+ERROR_LAYERS = {"entities": (None, "type"), "quotes": ("content", "kind"),
+                "events": ("trigger", "type")}  # fmt: skip
+
+
+def _spans(annotations: list[dict[str, Any]], span_key: str | None, label_key: str) -> list[Any]:
+    found = []
+    for annotation in annotations:
+        span = annotation if span_key is None else annotation.get(span_key)
+        if isinstance(span, dict):
+            found.append((span["start"], span["end"], span["text"], annotation.get(label_key)))
+    return sorted(found)
+
+
+def _context(text: str, start: int, end: int) -> str:
+    left = text[max(0, start - CONTEXT_CHARS) : start].replace("\n", " ")
+    right = text[end : end + CONTEXT_CHARS].replace("\n", " ")
+    return f"…{left}[{text[start:end]}]{right}…"
+
+
+def _document_errors(doc_id: str, text: str, gold: Documents, pred: Documents) -> list[Any]:
+    rows = []
+    for layer, (span_key, label_key) in ERROR_LAYERS.items():
+        gold_spans = _spans(gold.get(layer, []), span_key, label_key)
+        pred_spans = _spans(pred.get(layer, []), span_key, label_key)
+        exact = {(s, e): label for s, e, _, label in pred_spans}
+        matched_pred: set[tuple[int, int]] = set()
+        for start, end, surface, label in gold_spans:
+            if (start, end) in exact:
+                matched_pred.add((start, end))
+                if exact[(start, end)] != label:
+                    rows.append([doc_id, layer, "wrong type", start, end, surface, label,
+                                 surface, exact[(start, end)], _context(text, start, end)])  # fmt: skip
+                continue
+            overlapping = [p for p in pred_spans if p[0] < end and start < p[1]]
+            if overlapping:
+                first = overlapping[0]
+                matched_pred.update((p[0], p[1]) for p in overlapping)
+                rows.append([doc_id, layer, "wrong boundary", start, end, surface, label,
+                             first[2], first[3], _context(text, start, end)])  # fmt: skip
+            else:
+                rows.append([doc_id, layer, "missed", start, end, surface, label, "", "",
+                             _context(text, start, end)])  # fmt: skip
+        for start, end, surface, label in pred_spans:
+            if (start, end) not in matched_pred:
+                rows.append([doc_id, layer, "spurious", start, end, "", "", surface, label,
+                             _context(text, start, end)])  # fmt: skip
+    return rows
+
+
+def error_frame(path: Path, gold: GoldSet) -> Any:
+    """Every span error of a submission: missed, spurious, wrong type, wrong boundary."""
+    import pandas as pd
+
+    predictions = read_predictions(path, gold)
+    rows = []
+    for doc_id in gold.doc_ids:
+        empty: dict[str, Any] = {}
+        rows += _document_errors(doc_id, gold.texts[doc_id], gold.documents[doc_id],
+                                 predictions.get(doc_id, empty))  # fmt: skip
+    return pd.DataFrame(rows, columns=ERROR_COLUMNS)
+
+
+def render_frame(frame: Any, output: str) -> str:
+    """A DataFrame as an aligned text table, JSON records or CSV."""
+    if output == "csv":
+        return str(frame.to_csv(index=False))
+    if output == "json":
+        return str(frame.to_json(orient="records", force_ascii=False, indent=2)) + "\n"
+    if frame.empty:
+        return "(no rows)\n"
+    return str(frame.to_string(index=False, float_format=lambda x: f"{x:.3f}")) + "\n"

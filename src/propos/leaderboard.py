@@ -18,7 +18,8 @@ from typing import Any
 
 from propos import schema
 from propos.fileio import JSONDefect, decode_json, read_jsonl_documents
-from propos.validate import Context, Corpus, mebibytes, submission_problems
+from propos.corpus import Corpus
+from propos.validate import Context, CleanTexts, mebibytes, submission_problems
 
 SYSTEM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_META_BYTES = 64 * 1024
@@ -90,7 +91,7 @@ def _tasks_of(meta: dict[str, Any], predictions: dict[str, dict[str, Any]]) -> l
 
 
 def load_submission(
-    folder: Path, corpus: Corpus, test_doc_ids: list[str]
+    folder: Path, corpus: CleanTexts, test_doc_ids: list[str]
 ) -> Submission | Rejection:
     system = folder.name
     if folder.is_symlink() or not folder.is_dir():
@@ -265,21 +266,21 @@ def render_json(tables: dict[str, list[dict[str, Any]]], rejections: list[Reject
 
 
 def build_leaderboard(
-    submissions_dir: Path, split: str = "test", resamples: int = 1000, seed: int = 0
-) -> tuple[dict[str, list[dict[str, Any]]], list[Rejection]]:
-    from propos import paths
-    from propos.evaluation import TASKS, load_gold, load_paragraphs
-    from propos.split import split_doc_ids
+    corpus: Corpus, submissions_dir: Path, split: str = "test", resamples: int = 1000,
+    seed: int = 0,
+) -> tuple[dict[str, list[dict[str, Any]]], list[Rejection]]:  # fmt: skip
+    from propos.evaluation import TASKS, gold_from_corpus
 
-    doc_ids = split_doc_ids(split)
-    corpus = Corpus(paths.clean_dir())
+    gold = gold_from_corpus(corpus, split)
+    texts = CleanTexts.from_texts(gold.texts)
     accepted: list[Submission] = []
     rejections: list[Rejection] = []
     for folder in discover(submissions_dir):
-        loaded = load_submission(folder, corpus, doc_ids)
+        loaded = load_submission(folder, texts, gold.doc_ids)
         (accepted if isinstance(loaded, Submission) else rejections).append(loaded)  # type: ignore[arg-type]
-    gold = load_gold(doc_ids)
-    paragraphs = load_paragraphs(doc_ids)
-    entries = score_entries(accepted, gold, paragraphs, resamples, seed)
-    tables = {task: rank(entries, task, gold, paragraphs, resamples, seed) for task in TASKS}
+    entries = score_entries(accepted, gold.documents, gold.paragraphs, resamples, seed)
+    tables = {
+        task: rank(entries, task, gold.documents, gold.paragraphs, resamples, seed)
+        for task in TASKS
+    }
     return tables, rejections

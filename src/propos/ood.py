@@ -10,30 +10,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from propos import paths
+from propos.corpus import Corpus
 from propos.errors import ProposError
 
 OOD_BASELINES = ("spacy-fr-md", "crf")
 RESULTS_FILE = "out_of_domain.json"
-
-
-@contextmanager
-def data_root(root: Path) -> Iterator[None]:
-    """Read documents from another data root for the duration of the block."""
-    previous = os.environ.get("PROPOS_ROOT")
-    os.environ["PROPOS_ROOT"] = str(root)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("PROPOS_ROOT", None)
-        else:
-            os.environ["PROPOS_ROOT"] = previous
 
 
 def external_doc_ids(root: Path) -> list[str]:
@@ -45,27 +29,29 @@ def external_doc_ids(root: Path) -> list[str]:
     return ids
 
 
-def predict(name: str, root: Path, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+def predict(
+    name: str, corpus: Corpus, external: Corpus, doc_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """A baseline trained on ``corpus``'s train split, applied to ``external``'s documents."""
     from propos.baselines import ner_crf, ner_spacy
     from propos.split import split_doc_ids
 
     if name == "crf":
-        model, gazetteer = ner_crf.train(split_doc_ids("train"))
-        with data_root(root):
-            documents = ner_crf.apply(model, gazetteer, doc_ids)
+        train_ids = split_doc_ids("train", corpus.splits_file, corpus.clean_dir)
+        model, gazetteer = ner_crf.train(corpus, train_ids)
+        documents = ner_crf.apply(external, model, gazetteer, doc_ids)
     elif name == "spacy-fr-md":
-        with data_root(root):
-            documents = ner_spacy.predict([], doc_ids)
+        documents = ner_spacy.predict(external, [], doc_ids)
     else:
         raise ProposError(f"no out-of-domain evaluation for baseline '{name}'")
     return {document["doc_id"]: document for document in documents}
 
 
-def evaluate(root: Path, resamples: int = 1000) -> dict[str, Any]:
+def evaluate(corpus: Corpus, external: Corpus, resamples: int = 1000) -> dict[str, Any]:
     from propos.evaluation import load_gold, score_task
 
-    doc_ids = external_doc_ids(root)
-    gold = load_gold(doc_ids, root / "annotations" / "gold")
+    doc_ids = external_doc_ids(external.root)
+    gold = load_gold(doc_ids, external.gold_dir)
     results: dict[str, Any] = {
         "documents": len(doc_ids),
         "mentions": sum(len(g["entities"]) for g in gold.values()),
@@ -73,7 +59,7 @@ def evaluate(root: Path, resamples: int = 1000) -> dict[str, Any]:
     }
     for name in OOD_BASELINES:
         started = time.perf_counter()
-        predictions = predict(name, root, doc_ids)
+        predictions = predict(name, corpus, external, doc_ids)
         predict_seconds = time.perf_counter() - started
         started = time.perf_counter()
         scored = score_task("ner-coarse", gold, predictions, {}, resamples)
@@ -93,11 +79,7 @@ def evaluate(root: Path, resamples: int = 1000) -> dict[str, Any]:
     return results
 
 
-def results_path() -> Path:
-    return paths.benchmark_dir() / RESULTS_FILE
-
-
-def run(external: Path, work: Path, resamples: int = 1000) -> dict[str, Any]:
+def run(corpus: Corpus, external: Path, work: Path, resamples: int = 1000) -> dict[str, Any]:
     """Import, clean, validate and evaluate an external brat corpus, timing each stage."""
     import shutil
 
@@ -105,21 +87,20 @@ def run(external: Path, work: Path, resamples: int = 1000) -> dict[str, Any]:
     from propos.importer import Mapping, import_brat
     from propos.validate import validate_paths
 
-    mapping = Mapping.load(paths.CODE_ROOT / "annotations" / "mappings" / "winer-fr.json")
+    mapping = Mapping.load(corpus.mappings_dir / "winer-fr.json")
     shutil.rmtree(work, ignore_errors=True)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     report = import_brat(external, work, mapping)
     timings["import (read, map, clean, project)"] = time.perf_counter() - started
     started = time.perf_counter()
-    with data_root(work):
-        clean_corpus(work / "corpus" / "raw", work / "reclean", work / "annotations" / "gold", work,
-                     profile=mapping.profile, workers=os.cpu_count() or 1)  # fmt: skip
+    imported = Corpus.at(work)
+    clean_corpus(imported.raw_dir, work / "reclean", imported.gold_dir, work,
+                 profile=mapping.profile, workers=os.cpu_count() or 1)  # fmt: skip
     timings["clean alone (wikinews profile, all cores)"] = time.perf_counter() - started
     shutil.rmtree(work / "reclean", ignore_errors=True)
     started = time.perf_counter()
-    with data_root(work):
-        validation = validate_paths([work / "annotations", work / "corpus" / "clean"])
+    validation = validate_paths([imported.annotations_dir, imported.clean_dir], imported.clean_dir)
     timings["validate (gold, inventory, cleaned documents)"] = time.perf_counter() - started
     if validation.problems:
         first = validation.problems[0]
@@ -128,7 +109,7 @@ def run(external: Path, work: Path, resamples: int = 1000) -> dict[str, Any]:
             f" first: {first}"
         )
     started = time.perf_counter()
-    results = evaluate(work, resamples)
+    results = evaluate(corpus, imported, resamples)
     timings["evaluate (both baselines: predict and score)"] = time.perf_counter() - started
     summary = report.as_dict()
     return {

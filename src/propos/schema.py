@@ -1,4 +1,4 @@
-"""The JSON Schemas of annotations/schema/, and the label sets read from them.
+"""The JSON Schemas (package data, ``propos/schemas/``), and the label sets read from them.
 
 The schemas are the single source of truth for every label set: code that needs entity types,
 event types, realis values, quotation kinds, argument roles or quotation marks imports them
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-from propos import paths
 
 SCHEMA_FILES = {
     "common": "common.schema.json",
@@ -28,8 +27,8 @@ SCHEMA_FILES = {
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    path = paths.schema_dir() / SCHEMA_FILES[name]
-    return json.loads(path.read_text(encoding="utf-8"))
+    resource = resources.files("propos") / "schemas" / SCHEMA_FILES[name]
+    return json.loads(resource.read_text(encoding="utf-8"))
 
 
 @cache

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from propos import paths
 from propos.errors import ProposError
 from propos.fileio import read_json, write_json
 
@@ -260,22 +259,21 @@ def write_splits(path: Path, splits: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def load_splits(path: Path | None = None) -> dict[str, Any]:
-    location = path or paths.splits_file()
+def load_splits(location: Path) -> dict[str, Any]:
     if not location.exists():
         raise ProposError(f"{location}: no splits file (run `propos split`)", exit_code=2)
     return read_json(location)
 
 
-def split_names(path: Path | None = None) -> list[str]:
-    return sorted(set(load_splits(path).get("assignments", {}).values()))
+def split_names(splits_file: Path) -> list[str]:
+    return sorted(set(load_splits(splits_file).get("assignments", {}).values()))
 
 
-def split_doc_ids(name: str, path: Path | None = None) -> list[str]:
+def split_doc_ids(name: str, splits_file: Path, clean_dir: Path) -> list[str]:
     """The documents of one split; ``all`` is every cleaned document."""
     if name == ALL:
-        return sorted(p.stem for p in paths.clean_dir().glob("*.json"))
-    assignments = load_splits(path).get("assignments", {})
+        return sorted(p.stem for p in clean_dir.glob("*.json"))
+    assignments = load_splits(splits_file).get("assignments", {})
     known = sorted(set(assignments.values()))
     if name not in known:
         raise ProposError(

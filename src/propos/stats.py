@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from propos import schema
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, write_atomic
 from propos.tokenize import tokenize
@@ -94,16 +95,15 @@ def compute(
     }
 
 
-def load_and_compute(
-    gold_dir: Path, clean_dir: Path, inventory_path: Path, splits_path: Path
-) -> dict[str, Any]:
-    gold_files = sorted(gold_dir.glob("*.json"))
+def load_and_compute(corpus: Corpus) -> dict[str, Any]:
+    gold_files = sorted(corpus.gold_dir.glob("*.json"))
     if not gold_files:
-        raise ProposError(f"{gold_dir}: no gold annotation files")
+        raise ProposError(f"{corpus.gold_dir}: no gold annotation files")
     gold = {path.stem: read_json(path) for path in gold_files}
-    texts = {doc_id: read_json(clean_dir / f"{doc_id}.json")["text"] for doc_id in gold}
-    assignments = read_json(splits_path)["assignments"] if splits_path.exists() else {}
-    return compute(gold, texts, read_json(inventory_path), assignments)
+    texts = {doc_id: read_json(corpus.clean_path(doc_id))["text"] for doc_id in gold}
+    splits = corpus.splits_file
+    assignments = read_json(splits)["assignments"] if splits.exists() else {}
+    return compute(gold, texts, read_json(corpus.inventory_file), assignments)
 
 
 # ---------------------------------------------------------------- rendering

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import msgspec
 from jsonschema.exceptions import ValidationError
 
-from propos import paths, schema
+from propos import schema
 from propos.errors import ProposError
 from propos.fastschema import fast_type
 from propos.fileio import JSONDefect, decode_json, sha256_text
@@ -67,20 +67,32 @@ class CleanText(msgspec.Struct):
 _CLEAN_TEXT = msgspec.json.Decoder(CleanText)
 
 
-class Corpus:
+class CleanTexts:
     """Cleaned documents, read on demand; a bounded cache keeps memory flat on large corpora."""
 
     CACHE_SIZE = 512
 
-    def __init__(self, clean_dir: Path) -> None:
+    def __init__(self, clean_dir: Path | None) -> None:
         self.clean_dir = clean_dir
         self._texts: OrderedDict[str, tuple[str, str] | None] = OrderedDict()
+        self._held: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_texts(cls, texts: dict[str, str]) -> CleanTexts:
+        """Texts held in memory (a built dataset's), not read from a folder."""
+        held = cls(None)
+        held._held = {doc_id: (text, sha256_text(text)) for doc_id, text in texts.items()}
+        return held
 
     def doc_ids(self) -> list[str]:
+        if self.clean_dir is None:
+            return sorted(self._held)
         return sorted(p.stem for p in self.clean_dir.glob("*.json"))
 
     def text(self, doc_id: str) -> tuple[str, str] | None:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
+        if self.clean_dir is None:
+            return self._held.get(doc_id)
         if doc_id in self._texts:
             self._texts.move_to_end(doc_id)
             return self._texts[doc_id]
@@ -360,7 +372,7 @@ def quote_kind_problem(text: str, kind: Any, content: Any) -> str | None:
 
 
 def document_problems(
-    where: str, document: Any, corpus: Corpus, inventory: Inventory | None
+    where: str, document: Any, corpus: CleanTexts, inventory: Inventory | None
 ) -> list[Problem]:
     """Every semantic problem of one document (a struct or a DocumentView)."""
     problems: list[Problem] = []
@@ -530,7 +542,7 @@ def _decoder(schema_name: str) -> msgspec.json.Decoder[Any]:
 
 
 def check_document_bytes(
-    where: str, data: bytes, schema_name: str, corpus: Corpus, inventory: Inventory | None
+    where: str, data: bytes, schema_name: str, corpus: CleanTexts, inventory: Inventory | None
 ) -> tuple[Any, list[Problem]]:
     """Decode and check one annotation document: (doc_id or None, problems).
 
@@ -545,7 +557,7 @@ def check_document_bytes(
 
 
 def _slow_document(
-    where: str, data: bytes, schema_name: str, corpus: Corpus, inventory: Inventory | None,
+    where: str, data: bytes, schema_name: str, corpus: CleanTexts, inventory: Inventory | None,
     fast_message: str,
 ) -> tuple[Any, list[Problem]]:  # fmt: skip
     try:
@@ -648,13 +660,11 @@ def find_inventory(path: Path) -> Path | None:
 
 @lru_cache(maxsize=1024)
 def _inventory_above(folder: Path) -> Path | None:
-    """The nearest inventory.json in ``folder`` or above it, up to the project root."""
+    """The nearest inventory.json in ``folder`` or above it."""
     for candidate_folder in (folder, *folder.parents):
         candidate = candidate_folder / "inventory.json"
         if candidate.exists():
             return candidate
-        if candidate_folder == paths.project_root():
-            break
     return None
 
 
@@ -682,7 +692,7 @@ def collect_files(targets: list[Path]) -> list[Path]:
 
 @dataclass
 class Context:
-    corpus: Corpus
+    corpus: CleanTexts
     inventory_override: Path | None = None
     split_doc_ids: list[str] | None = None
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
@@ -783,7 +793,7 @@ def _validate_in_worker(path: Path) -> list[Problem]:
 
 def validate_paths(
     targets: list[Path],
-    clean_dir: Path | None = None,
+    clean_dir: Path,
     inventory: Path | None = None,
     split_doc_ids: list[str] | None = None,
     workers: int = 1,
@@ -791,7 +801,7 @@ def validate_paths(
     """Validate files and folders; with ``workers`` > 1, files are shared among processes and
     their problems reported in the same order as with one."""
     global _WORKER_CONTEXT
-    context = Context(Corpus(clean_dir or paths.clean_dir()), inventory, split_doc_ids)
+    context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
     report = Report()
     files = collect_files(targets)
     report.files = len(files)

@@ -1,12 +1,14 @@
 """Baseline systems of the Propos benchmark, and how to run them.
 
-Each system is one module with ``predict(train_ids, test_ids, label_prefix="")``, which trains
-on the gold annotations of ``train_ids`` (when it learns anything) and returns one submission
-document per test document (GUIDELINES.md section 2; layers of other tasks are empty lists).
-``label_prefix`` keeps the free cluster labels of separate runs apart (cross-validation folds).
+Each system is one module with ``predict(corpus, train_ids, test_ids, label_prefix="")``,
+which trains on the gold annotations of ``train_ids`` (when it learns anything) and returns one
+submission document per test document (GUIDELINES.md section 2; layers of other tasks are empty
+lists). ``label_prefix`` keeps the free cluster labels of separate runs apart (cross-validation
+folds). Every entry point is handed the :class:`~propos.corpus.Corpus` whose documents, gold,
+inventory and splits it reads.
 
 Everything is deterministic and offline. ``propos baseline NAME`` writes
-``benchmark/submissions/<NAME>/`` (``meta.json`` and ``predictions.jsonl``);
+``<corpus>/benchmark/submissions/<NAME>/`` (``meta.json`` and ``predictions.jsonl``);
 :mod:`propos.baselines.evaluation` cross-validates, scores and writes the report.
 """
 
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from propos import paths
 from propos.baselines.common import Document, dumps_line
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import write_atomic, write_json
 from propos.split import split_doc_ids
@@ -44,11 +46,15 @@ class Baseline:
     url: str | None = None
 
     def predict(
-        self, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+        self,
+        corpus: Corpus,
+        train_ids: Sequence[str],
+        test_ids: Sequence[str],
+        label_prefix: str = "",
     ) -> list[Document]:
         module = importlib.import_module(f"propos.baselines.{self.module}")
         documents: list[Document] = module.predict(
-            sorted(train_ids), sorted(test_ids), label_prefix=label_prefix
+            corpus, sorted(train_ids), sorted(test_ids), label_prefix=label_prefix
         )
         return documents
 
@@ -152,24 +158,27 @@ class Run:
     seconds: float
 
 
-def run(name: str, split: str = DEFAULT_SPLIT) -> Run:
-    """Train on the train split (when the baseline learns) and predict every document of
-    ``split``."""
+def run(corpus: Corpus, name: str, split: str = DEFAULT_SPLIT) -> Run:
+    """Train on the train split of ``corpus`` (when the baseline learns) and predict every
+    document of ``split``."""
     baseline = get(name)
-    test_ids = split_doc_ids(split)
-    train_ids = split_doc_ids(TRAIN_SPLIT) if baseline.trained else []
+    test_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
+    train_ids = (
+        split_doc_ids(TRAIN_SPLIT, corpus.splits_file, corpus.clean_dir) if baseline.trained else []
+    )
     started = time.perf_counter()
-    documents = baseline.predict(train_ids, test_ids)
+    documents = baseline.predict(corpus, train_ids, test_ids)
     return Run(baseline, split, documents, time.perf_counter() - started)
 
 
-def submission_dir(name: str) -> Path:
-    return paths.submissions_dir() / name
+def submission_dir(corpus: Corpus, name: str) -> Path:
+    return corpus.submissions_dir / name
 
 
-def write_submission(result: Run, out_dir: Path | None = None) -> Path:
-    """Write meta.json and predictions.jsonl (one document per line, in doc_id order)."""
-    folder = out_dir or submission_dir(result.baseline.name)
+def write_submission(corpus: Corpus, result: Run, out_dir: Path | None = None) -> Path:
+    """Write meta.json and predictions.jsonl (one document per line, in doc_id order) in
+    ``out_dir``, by default the baseline's folder of ``corpus.submissions_dir``."""
+    folder = out_dir or submission_dir(corpus, result.baseline.name)
     lines = "".join(
         dumps_line(d) + "\n" for d in sorted(result.documents, key=lambda d: d["doc_id"])
     )

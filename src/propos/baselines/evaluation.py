@@ -13,8 +13,10 @@
   frequent kinds of error of the best baseline of each task, on its pooled cross-validated
   predictions (every document predicted by a model that did not see it), with examples.
 
-The report is ``benchmark/BASELINES.md``, written by ``propos baseline --report``; each table
-can be printed alone with ``propos baseline --table NAME``.
+Every function that reads documents, gold or splits takes the :class:`~propos.corpus.Corpus`
+as its first argument. The report is ``<corpus>/benchmark/BASELINES.md``
+(:func:`report_path`), written by ``propos baseline --report``; each table can be printed alone
+with ``propos baseline --table NAME``.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from propos import paths
 from propos.baselines import BASELINES, DEFAULT_SPLIT, TRAIN_SPLIT, Baseline
 from propos.baselines.common import Document, load_clean, load_gold
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json
 from propos.schema import COARSE_TYPE
@@ -58,32 +60,39 @@ def default_scorer() -> Scorer:
 # ---------------------------------------------------------------- running
 
 
+def _split(corpus: Corpus, name: str) -> list[str]:
+    return split_doc_ids(name, corpus.splits_file, corpus.clean_dir)
+
+
 @cache
-def _test_predictions(name: str) -> tuple[Document, ...]:
+def _test_predictions(corpus: Corpus, name: str) -> tuple[Document, ...]:
     baseline = BASELINES[name]
-    train_ids = split_doc_ids(TRAIN_SPLIT) if baseline.trained else []
-    return tuple(baseline.predict(train_ids, split_doc_ids(DEFAULT_SPLIT)))
+    train_ids = _split(corpus, TRAIN_SPLIT) if baseline.trained else []
+    return tuple(baseline.predict(corpus, train_ids, _split(corpus, DEFAULT_SPLIT)))
 
 
 @cache
-def _cv_predictions(name: str) -> tuple[Document, ...]:
-    return tuple(cross_validate(BASELINES[name]))
+def _cv_predictions(corpus: Corpus, name: str) -> tuple[Document, ...]:
+    return tuple(cross_validate(corpus, BASELINES[name]))
 
 
-def cross_validate(baseline: Baseline) -> list[Document]:
+def cross_validate(corpus: Corpus, baseline: Baseline) -> list[Document]:
     """Pooled leave-one-group-out predictions (one per document of the folds)."""
-    folds = load_splits().get("folds", [])
+    folds = load_splits(corpus.splits_file).get("folds", [])
     if not folds:
-        raise ProposError(f"{paths.splits_file()}: no folds (run `propos split`)")
+        raise ProposError(f"{corpus.splits_file}: no folds (run `propos split`)")
     pooled: list[Document] = []
     for fold in folds:
         train_ids = fold["train"] if baseline.trained else []
-        pooled += baseline.predict(train_ids, fold["test"], label_prefix=f"f{fold['fold']}-")
+        pooled += baseline.predict(
+            corpus, train_ids, fold["test"], label_prefix=f"f{fold['fold']}-"
+        )
     return pooled
 
 
-def cv_doc_ids() -> list[str]:
-    return sorted({doc for fold in load_splits().get("folds", []) for doc in fold["test"]})
+def cv_doc_ids(corpus: Corpus) -> list[str]:
+    folds = load_splits(corpus.splits_file).get("folds", [])
+    return sorted({doc for fold in folds for doc in fold["test"]})
 
 
 # ---------------------------------------------------------------- scoring
@@ -110,11 +119,15 @@ class Row:
 
 
 def score_row(
-    baseline: Baseline, predictions: Sequence[Document], doc_ids: Sequence[str], scorer: Scorer
+    corpus: Corpus,
+    baseline: Baseline,
+    predictions: Sequence[Document],
+    doc_ids: Sequence[str],
+    scorer: Scorer,
 ) -> Row:
-    gold = {doc_id: load_gold(doc_id) for doc_id in doc_ids}
+    gold = {doc_id: load_gold(corpus, doc_id) for doc_id in doc_ids}
     predicted = {d["doc_id"]: d for d in predictions}
-    paragraphs = {doc_id: load_clean(doc_id)["paragraphs"] for doc_id in doc_ids}
+    paragraphs = {doc_id: load_clean(corpus, doc_id)["paragraphs"] for doc_id in doc_ids}
     layer = TASK_LAYER[baseline.task]
     options = {"paragraphs": paragraphs, "resamples": RESAMPLES, "seed": SEED}
     result = scorer(gold, predicted, layers=[layer, "coreference"], **options)
@@ -166,16 +179,17 @@ def _conll(result: Mapping[str, Any], layer: str) -> float | None:
         return None
 
 
-def rows(task: str, setting: str, scorer: Scorer) -> list[Row]:
+def rows(corpus: Corpus, task: str, setting: str, scorer: Scorer) -> list[Row]:
     out = []
     for baseline in BASELINES.values():
         if baseline.task != task:
             continue
         if setting == "test":
-            predictions, doc_ids = _test_predictions(baseline.name), split_doc_ids(DEFAULT_SPLIT)
+            predictions = _test_predictions(corpus, baseline.name)
+            doc_ids = _split(corpus, DEFAULT_SPLIT)
         else:
-            predictions, doc_ids = _cv_predictions(baseline.name), cv_doc_ids()
-        out.append(score_row(baseline, predictions, doc_ids, scorer))
+            predictions, doc_ids = _cv_predictions(corpus, baseline.name), cv_doc_ids(corpus)
+        out.append(score_row(corpus, baseline, predictions, doc_ids, scorer))
     return out
 
 
@@ -192,8 +206,8 @@ def _interval(row: Row) -> str:
     return f" [{_number(row.low)}, {_number(row.high)}]"
 
 
-def table(task: str, setting: str, scorer: Scorer) -> str:
-    found = rows(task, setting, scorer)
+def table(corpus: Corpus, task: str, setting: str, scorer: Scorer) -> str:
+    found = rows(corpus, task, setting, scorer)
     columns = list(found[0].figures) if found else []
     lines = [
         "| baseline | headline | " + " | ".join(columns) + " |",
@@ -221,8 +235,8 @@ class Errors:
             shown.append(example)
 
 
-def _context(doc_id: str, start: int, end: int) -> str:
-    text = load_clean(doc_id)["text"]
+def _context(corpus: Corpus, doc_id: str, start: int, end: int) -> str:
+    text = load_clean(corpus, doc_id)["text"]
     left = " ".join(text[max(0, start - CONTEXT) : start].split())
     right = " ".join(text[end : end + CONTEXT].split())
     middle = " ".join(text[start:end].split())
@@ -233,7 +247,7 @@ def _overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a["start"] < b["end"] and b["start"] < a["end"]
 
 
-def entity_errors(predictions: Sequence[Document], coarse: bool = False) -> Errors:
+def entity_errors(corpus: Corpus, predictions: Sequence[Document], coarse: bool = False) -> Errors:
     errors = Errors()
 
     def kind(entity: Mapping[str, Any]) -> str:
@@ -241,13 +255,13 @@ def entity_errors(predictions: Sequence[Document], coarse: bool = False) -> Erro
 
     for document in predictions:
         doc_id = document["doc_id"]
-        gold = load_gold(doc_id)["entities"]
+        gold = load_gold(corpus, doc_id)["entities"]
         predicted = document["entities"]
         for g in gold:
             same = [p for p in predicted if (p["start"], p["end"]) == (g["start"], g["end"])]
             if same and kind(same[0]) == kind(g):
                 continue
-            where = _context(doc_id, g["start"], g["end"])
+            where = _context(corpus, doc_id, g["start"], g["end"])
             if same:
                 errors.add(f"wrong type: {kind(g)} predicted {kind(same[0])}", where)
                 continue
@@ -259,7 +273,7 @@ def entity_errors(predictions: Sequence[Document], coarse: bool = False) -> Erro
                 errors.add(f"missed {kind(g)}", where)
         for p in predicted:
             if not any(_overlaps(p, g) for g in gold):
-                errors.add(f"spurious {kind(p)}", _context(doc_id, p["start"], p["end"]))
+                errors.add(f"spurious {kind(p)}", _context(corpus, doc_id, p["start"], p["end"]))
     return errors
 
 
@@ -289,15 +303,15 @@ def _span_text(span: Mapping[str, Any] | None) -> str:
     return "none" if span is None else f"'{span['text']}'"
 
 
-def quote_errors(predictions: Sequence[Document]) -> Errors:
+def quote_errors(corpus: Corpus, predictions: Sequence[Document]) -> Errors:
     errors = Errors()
     for document in predictions:
         doc_id = document["doc_id"]
-        gold = load_gold(doc_id)["quotes"]
+        gold = load_gold(corpus, doc_id)["quotes"]
         predicted = document["quotes"]
         matched = _match_quotes(gold, predicted)
         for i, g in enumerate(gold):
-            where = _context(doc_id, g["content"]["start"], g["content"]["end"])
+            where = _context(corpus, doc_id, g["content"]["start"], g["content"]["end"])
             if i not in matched:
                 errors.add(f"missed {g['kind']} quotation", where)
                 continue
@@ -328,19 +342,19 @@ def quote_errors(predictions: Sequence[Document]) -> Errors:
         hit = set(matched.values())
         for j, p in enumerate(predicted):
             if j not in hit:
-                where = _context(doc_id, p["content"]["start"], p["content"]["end"])
+                where = _context(corpus, doc_id, p["content"]["start"], p["content"]["end"])
                 errors.add(f"spurious {p['kind']} quotation", where)
     return errors
 
 
-def event_errors(predictions: Sequence[Document]) -> Errors:
+def event_errors(corpus: Corpus, predictions: Sequence[Document]) -> Errors:
     errors = Errors()
     for document in predictions:
         doc_id = document["doc_id"]
-        gold = load_gold(doc_id)["events"]
+        gold = load_gold(corpus, doc_id)["events"]
         predicted = document["events"]
         for g in gold:
-            where = _context(doc_id, g["trigger"]["start"], g["trigger"]["end"])
+            where = _context(corpus, doc_id, g["trigger"]["start"], g["trigger"]["end"])
             key = (g["trigger"]["start"], g["trigger"]["end"])
             same = [p for p in predicted if (p["trigger"]["start"], p["trigger"]["end"]) == key]
             if same:
@@ -362,13 +376,13 @@ def event_errors(predictions: Sequence[Document]) -> Errors:
             if not any(_overlaps(p["trigger"], g["trigger"]) for g in gold):
                 errors.add(
                     f"spurious {p['type']}",
-                    _context(doc_id, p["trigger"]["start"], p["trigger"]["end"]),
+                    _context(corpus, doc_id, p["trigger"]["start"], p["trigger"]["end"]),
                 )
     return errors
 
 
-def best_baseline(task: str, scorer: Scorer) -> str:
-    found = rows(task, "test", scorer)
+def best_baseline(corpus: Corpus, task: str, scorer: Scorer) -> str:
+    found = rows(corpus, task, "test", scorer)
     ranked = sorted(found, key=lambda r: (-r.figures[_rank_figure(task)], r.name))
     return ranked[0].name
 
@@ -381,11 +395,11 @@ def _rank_figure(task: str) -> str:
     }[task]
 
 
-def error_section(task: str, scorer: Scorer) -> str:
-    name = best_baseline(task, scorer)
-    predictions = _cv_predictions(name)
+def error_section(corpus: Corpus, task: str, scorer: Scorer) -> str:
+    name = best_baseline(corpus, task, scorer)
+    predictions = _cv_predictions(corpus, name)
     analyse = {"ner": entity_errors, "quotes": quote_errors, "events": event_errors}[task]
-    errors = analyse(predictions)
+    errors = analyse(corpus, predictions)
     total = sum(errors.counts.values())
     shown = (
         f"the {ERROR_KINDS_SHOWN} most frequent"
@@ -416,19 +430,19 @@ TABLES: dict[str, tuple[str, str]] = {
 ERROR_TABLES = {f"{task}-errors": task for task in ("ner", "quotes", "events")}
 
 
-def render_table(name: str, scorer: Scorer) -> str:
+def render_table(corpus: Corpus, name: str, scorer: Scorer) -> str:
     if name in TABLES:
-        return table(*TABLES[name], scorer)
+        return table(corpus, *TABLES[name], scorer)
     if name in ERROR_TABLES:
-        return error_section(ERROR_TABLES[name], scorer)
+        return error_section(corpus, ERROR_TABLES[name], scorer)
     known = ", ".join([*TABLES, *ERROR_TABLES])
     raise ProposError(f"unknown table '{name}' (known: {known})", exit_code=2)
 
 
-def _splits_line() -> str:
-    train = ", ".join(f"`{d}`" for d in split_doc_ids(TRAIN_SPLIT))
-    test = ", ".join(f"`{d}`" for d in split_doc_ids(DEFAULT_SPLIT))
-    folds = load_splits().get("folds", [])
+def _splits_line(corpus: Corpus) -> str:
+    train = ", ".join(f"`{d}`" for d in _split(corpus, TRAIN_SPLIT))
+    test = ", ".join(f"`{d}`" for d in _split(corpus, DEFAULT_SPLIT))
+    folds = load_splits(corpus.splits_file).get("folds", [])
     return (
         f"Train split: {train}. Test split: {test}. Cross-validation: {len(folds)}"
         " leave-one-group-out folds of `annotations/splits.json` (documents that share text or"
@@ -436,13 +450,13 @@ def _splits_line() -> str:
     )
 
 
-def _threshold_line() -> str:
+def _threshold_line(corpus: Corpus) -> str:
     from propos.baselines.quotes_rules import choose_threshold
 
-    train = tuple(split_doc_ids(TRAIN_SPLIT))
+    threshold = choose_threshold(corpus, tuple(_split(corpus, TRAIN_SPLIT)))
     return (
         f"The `rules` utterance threshold chosen on the train split is"
-        f" **{choose_threshold(train):.2f}** (TF-IDF cosine of character 3-5-grams; the value"
+        f" **{threshold:.2f}** (TF-IDF cosine of character 3-5-grams; the value"
         " of 0.05..0.95 with the best pairwise F1 on the train split's gold quotations, ties"
         " to the highest); in cross-validation each fold chooses its own on its training"
         " documents."
@@ -499,43 +513,44 @@ TASK_NOTES = {
 }
 
 
-def build_report(scorer: Scorer | None = None) -> str:
-    """The text of benchmark/BASELINES.md."""
+def build_report(corpus: Corpus, scorer: Scorer | None = None) -> str:
+    """The text of ``report_path(corpus)`` (benchmark/BASELINES.md)."""
     scorer = scorer or default_scorer()
     parts = [
-        INTRO.format(splits=_splits_line(), resamples=RESAMPLES, seed=SEED),
+        INTRO.format(splits=_splits_line(corpus), resamples=RESAMPLES, seed=SEED),
     ]
     for task in ("ner", "quotes", "events"):
         members = ", ".join(f"`{b.name}`" for b in BASELINES.values() if b.task == task)
         parts.append(f"## {TASK_TITLE[task]} ({members})\n\n{TASK_NOTES[task]}\n")
         if task == "quotes":
-            parts.append(_threshold_line() + "\n")
+            parts.append(_threshold_line(corpus) + "\n")
         parts.append(
             f"### Test split\n\n`propos baseline --table {task}-test`\n\n"
-            + table(task, "test", scorer)
+            + table(corpus, task, "test", scorer)
         )
         parts.append(
             f"### Cross-validation (leave one group out)\n\n`propos baseline --table {task}-cv`\n\n"
-            + table(task, "cv", scorer)
+            + table(corpus, task, "cv", scorer)
         )
     parts.append("## Error analysis\n")
     for task in ("ner", "quotes", "events"):
         parts.append(
             f"### {TASK_TITLE[task]}\n\n`propos baseline --table {task}-errors`\n\n"
-            + error_section(task, scorer)
+            + error_section(corpus, task, scorer)
         )
-    parts.append(out_of_domain_section())
+    parts.append(out_of_domain_section(corpus))
     return "\n".join(parts)
 
 
-def out_of_domain_section() -> str:
+def out_of_domain_section(corpus: Corpus) -> str:
     """The figures of `propos ood`, committed in benchmark/out_of_domain.json."""
     from propos import ood
 
-    if not ood.results_path().exists():
+    results = corpus.benchmark_dir / ood.RESULTS_FILE
+    if not results.exists():
         return "## Out-of-domain\n\nNot measured yet: run `propos ood`.\n"
-    return ood.markdown(read_json(ood.results_path()))
+    return ood.markdown(read_json(results))
 
 
-def report_path() -> Path:
-    return paths.benchmark_dir() / "BASELINES.md"
+def report_path(corpus: Corpus) -> Path:
+    return corpus.benchmark_dir / "BASELINES.md"

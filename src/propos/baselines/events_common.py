@@ -39,6 +39,7 @@ from propos.baselines.common import (
     slug,
 )
 from propos.baselines.quotes_rules import QUE_WORDS, REPORTING_VERBS
+from propos.corpus import Corpus
 from propos.schema import EVENT_TYPES, REALIS_VALUES
 
 SEED_TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -176,7 +177,7 @@ def _word(tok: Tok) -> str:
 class Lexicon:
     """Trigger patterns with their types and realis, from the seeds and/or training gold."""
 
-    def __init__(self, train_ids: Iterable[str], seeds: bool = True) -> None:
+    def __init__(self, corpus: Corpus, train_ids: Iterable[str], seeds: bool = True) -> None:
         self.patterns: dict[tuple[tuple[str, ...], bool], Pattern] = {}
         if seeds:
             for kind, expressions in SEED_TRIGGERS.items():
@@ -184,8 +185,8 @@ class Lexicon:
                     words, pronominal = _seed_pattern(expression)
                     self._entry(words, pronominal).types[kind] += SEED_WEIGHT
         for doc_id in train_ids:
-            parsed = parse(doc_id)
-            for event in load_gold(doc_id)["events"]:
+            parsed = parse(corpus, doc_id)
+            for event in load_gold(corpus, doc_id)["events"]:
                 tokens = trigger_tokens(parsed, event["trigger"]["start"], event["trigger"]["end"])
                 if not tokens:
                     continue
@@ -316,11 +317,11 @@ class Mention:
     key: str
 
 
-def event_documents(predicted: dict[str, list[Mention]]) -> list[Document]:
+def event_documents(corpus: Corpus, predicted: dict[str, list[Mention]]) -> list[Document]:
     documents = []
     for doc_id in sorted(predicted):
-        document = empty_prediction(doc_id)
-        text = parse(doc_id).text
+        document = empty_prediction(corpus, doc_id)
+        text = parse(corpus, doc_id).text
         seen: set[tuple[int, int]] = set()
         for mention in sorted(predicted[doc_id], key=lambda m: (m.start, m.end)):
             span = make_span(text, mention.start, mention.end)
@@ -337,5 +338,5 @@ def event_documents(predicted: dict[str, list[Mention]]) -> list[Document]:
                     "arguments": [],
                 }
             )
-        documents.append(sanitize(number_ids(document)))
+        documents.append(sanitize(corpus, number_ids(document)))
     return documents

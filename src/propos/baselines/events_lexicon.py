@@ -24,6 +24,7 @@ from propos.baselines.events_common import (
     realis_of,
     trigger_span,
 )
+from propos.corpus import Corpus
 
 TRIGGER_POS = frozenset({"NOUN", "VERB", "PROPN"})
 
@@ -57,8 +58,10 @@ def find_mentions(parsed: Parsed, lexicon: Lexicon) -> list[Mention]:
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del label_prefix  # event ids are names
-    lexicon = Lexicon(train_ids)
-    return event_documents({doc_id: find_mentions(parse(doc_id), lexicon) for doc_id in test_ids})
+    lexicon = Lexicon(corpus, train_ids)
+    return event_documents(
+        corpus, {doc_id: find_mentions(parse(corpus, doc_id), lexicon) for doc_id in test_ids}
+    )

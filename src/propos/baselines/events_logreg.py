@@ -34,6 +34,7 @@ from propos.baselines.events_common import (
     trigger_span,
     trigger_tokens,
 )
+from propos.corpus import Corpus
 
 CANDIDATE_POS = frozenset({"NOUN", "VERB", "PROPN", "ADJ"})
 OUTSIDE = "O"
@@ -83,23 +84,23 @@ def features(parsed: Parsed, tok: Tok, seeds: Lexicon) -> dict[str, Any]:
     return values
 
 
-def _labels(doc_id: str, parsed: Parsed) -> dict[int, str]:
+def _labels(corpus: Corpus, doc_id: str, parsed: Parsed) -> dict[int, str]:
     labels = {}
-    for event in load_gold(doc_id)["events"]:
+    for event in load_gold(corpus, doc_id)["events"]:
         tokens = trigger_tokens(parsed, event["trigger"]["start"], event["trigger"]["end"])
         if tokens:
             labels[head_token(tokens).i] = event["type"]
     return labels
 
 
-def train(train_ids: Sequence[str], seeds: Lexicon) -> tuple[Any, Any]:
+def train(corpus: Corpus, train_ids: Sequence[str], seeds: Lexicon) -> tuple[Any, Any]:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     rows, labels = [], []
     for doc_id in train_ids:
-        parsed = parse(doc_id)
-        gold = _labels(doc_id, parsed)
+        parsed = parse(corpus, doc_id)
+        gold = _labels(corpus, doc_id, parsed)
         for tok in candidates(parsed):
             rows.append(features(parsed, tok, seeds))
             labels.append(gold.get(tok.i, OUTSIDE))
@@ -120,15 +121,15 @@ def _extend(parsed: Parsed, tok: Tok, lexicon: Lexicon) -> tuple[int, Pattern | 
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del label_prefix  # event ids are names
-    seeds = Lexicon([], seeds=True)
-    lexicon = Lexicon(train_ids, seeds=True)
-    vectorizer, model = train(train_ids, seeds)
+    seeds = Lexicon(corpus, [], seeds=True)
+    lexicon = Lexicon(corpus, train_ids, seeds=True)
+    vectorizer, model = train(corpus, train_ids, seeds)
     predicted: dict[str, list[Mention]] = {}
     for doc_id in test_ids:
-        parsed = parse(doc_id)
+        parsed = parse(corpus, doc_id)
         tokens = candidates(parsed)
         mentions: list[Mention] = []
         if tokens:
@@ -148,4 +149,4 @@ def predict(
                 realis = realis_of(parsed, tok, pattern)
                 mentions.append(Mention(start, end, label, realis, key))
         predicted[doc_id] = mentions
-    return event_documents(predicted)
+    return event_documents(corpus, predicted)

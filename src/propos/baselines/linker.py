@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from propos import paths
 from propos.baselines.common import fold, load_inventory, slug
+from propos.corpus import Corpus
 
 SPELLING_RULES: tuple[tuple[str, str], ...] = (
     ("th", "t"),
@@ -139,14 +139,15 @@ class InventoryIndex:
         return str(sorted(same_type or candidates, key=lambda e: str(e["id"]))[0]["id"])
 
 
-def inventory_index() -> InventoryIndex:
-    return _inventory_index(str(paths.inventory_file()))
+def inventory_index(corpus: Corpus) -> InventoryIndex:
+    """The index of the inventory of ``corpus`` (cached per inventory file)."""
+    return _inventory_index(corpus, str(corpus.inventory_file))
 
 
 @cache
-def _inventory_index(location: str) -> InventoryIndex:
+def _inventory_index(corpus: Corpus, location: str) -> InventoryIndex:
     del location  # the cache key: load_inventory reads the same file
-    return InventoryIndex(load_inventory().get("entities", []))
+    return InventoryIndex(load_inventory(corpus).get("entities", []))
 
 
 def cluster_names(mentions: Sequence[tuple[str, str]]) -> list[int]:
@@ -202,10 +203,11 @@ def cluster_names(mentions: Sequence[tuple[str, str]]) -> list[int]:
     return [clusters.find(node) for node in mention_node]
 
 
-def link_mentions(mentions: Sequence[tuple[str, str]]) -> list[str]:
-    """Cluster ids for (surface, type) mentions from any number of documents."""
+def link_mentions(corpus: Corpus, mentions: Sequence[tuple[str, str]]) -> list[str]:
+    """Cluster ids for (surface, type) mentions from any number of documents, named after the
+    entities of the inventory of ``corpus``."""
     numbers = cluster_names(mentions)
-    index = inventory_index()
+    index = inventory_index(corpus)
     members: dict[int, list[tuple[str, str]]] = {}
     for number, mention in zip(numbers, mentions, strict=True):
         members.setdefault(number, []).append(mention)
@@ -224,10 +226,10 @@ def link_mentions(mentions: Sequence[tuple[str, str]]) -> list[str]:
     return [names[number] for number in numbers]
 
 
-def link_documents(documents: Sequence[dict[str, Any]]) -> None:
+def link_documents(corpus: Corpus, documents: Sequence[dict[str, Any]]) -> None:
     """Set ``entity_id`` on every entity mention of the documents, in place."""
     mentions = [(e["text"], e["type"]) for d in documents for e in d["entities"]]
-    ids = iter(link_mentions(mentions))
+    ids = iter(link_mentions(corpus, mentions))
     for document in documents:
         for entity in document["entities"]:
             entity["entity_id"] = next(ids)

@@ -16,6 +16,7 @@ from propos.baselines.common import (
     sanitize,
 )
 from propos.baselines.linker import link_documents
+from propos.corpus import Corpus
 from propos.schema import ENTITY_TYPES
 from propos.tokenize import Token, tokenize
 
@@ -23,10 +24,10 @@ from propos.tokenize import Token, tokenize
 class Gazetteer:
     """Names seen in training, as token sequences, each with its most frequent fine type."""
 
-    def __init__(self, doc_ids: Iterable[str]) -> None:
+    def __init__(self, corpus: Corpus, doc_ids: Iterable[str]) -> None:
         counts: dict[tuple[str, ...], Counter[str]] = {}
         for doc_id in doc_ids:
-            for entity in load_gold(doc_id)["entities"]:
+            for entity in load_gold(corpus, doc_id)["entities"]:
                 words = tuple(t.text for t in tokenize(entity["text"]))
                 if words:
                     counts.setdefault(words, Counter())[entity["type"]] += 1
@@ -65,19 +66,20 @@ def gazetteer_tags(gazetteer: Gazetteer, tokens: Sequence[Token]) -> list[str]:
 
 
 def entity_documents(
-    predicted: dict[str, list[tuple[int, int, str]]],
+    corpus: Corpus, predicted: dict[str, list[tuple[int, int, str]]]
 ) -> list[Document]:
-    """Submission documents from character spans per document, linked across documents."""
+    """Submission documents from character spans per document of ``corpus``, linked across
+    documents."""
     documents = []
     for doc_id in sorted(predicted):
-        text = load_clean(doc_id)["text"]
-        document = empty_prediction(doc_id)
+        text = load_clean(corpus, doc_id)["text"]
+        document = empty_prediction(corpus, doc_id)
         for start, end, kind in sorted(set(predicted[doc_id])):
             span = make_span(text, start, end)
             if span is not None:
                 document["entities"].append({"id": "T0", **span, "type": kind})
-        documents.append(sanitize(number_ids(document)))
-    link_documents(documents)
+        documents.append(sanitize(corpus, number_ids(document)))
+    link_documents(corpus, documents)
     return documents
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from propos.baselines.common import Document, fold, load_clean, load_gold
 from propos.baselines.ner_common import Gazetteer, entity_documents, gazetteer_tags
+from propos.corpus import Corpus
 from propos.sentences import sentence_index
 from propos.tokenize import Token, bio_tags, spans_from_bio, tokenize
 
@@ -89,9 +90,9 @@ def _sentences(text: str, tokens: Sequence[Token]) -> list[list[int]]:
 
 
 def document_sequences(
-    doc_id: str, gazetteer: Gazetteer
+    corpus: Corpus, doc_id: str, gazetteer: Gazetteer
 ) -> list[tuple[list[Token], list[dict[str, Any]]]]:
-    text = load_clean(doc_id)["text"]
+    text = load_clean(corpus, doc_id)["text"]
     tokens = tokenize(text)
     gaz = gazetteer_tags(gazetteer, tokens)
     sequences = []
@@ -103,39 +104,42 @@ def document_sequences(
     return sequences
 
 
-def train(train_ids: Sequence[str]) -> tuple[Any, Gazetteer]:
+def train(corpus: Corpus, train_ids: Sequence[str]) -> tuple[Any, Gazetteer]:
     import sklearn_crfsuite
 
     features, labels = [], []
     for doc_id in train_ids:
-        others = Gazetteer([other for other in train_ids if other != doc_id])
-        gold = [(e["start"], e["end"], e["type"]) for e in load_gold(doc_id)["entities"]]
-        for tokens, sequence in document_sequences(doc_id, others):
+        others = Gazetteer(corpus, [other for other in train_ids if other != doc_id])
+        gold = [(e["start"], e["end"], e["type"]) for e in load_gold(corpus, doc_id)["entities"]]
+        for tokens, sequence in document_sequences(corpus, doc_id, others):
             features.append(sequence)
             labels.append(bio_tags(tokens, gold))
     model = sklearn_crfsuite.CRF(**CRF_PARAMETERS)
     model.fit(features, labels)
-    return model, Gazetteer(train_ids)
+    return model, Gazetteer(corpus, train_ids)
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del label_prefix  # entity ids are names
-    model, gazetteer = train(train_ids)
-    return apply(model, gazetteer, test_ids)
+    model, gazetteer = train(corpus, train_ids)
+    return apply(corpus, model, gazetteer, test_ids)
 
 
-def apply(model: Any, gazetteer: Gazetteer, test_ids: Sequence[str]) -> list[Document]:
-    """Label documents with a trained model (of this corpus or, for out-of-domain
-    evaluation, of another data root: documents are read from the current root)."""
+def apply(
+    corpus: Corpus, model: Any, gazetteer: Gazetteer, test_ids: Sequence[str]
+) -> list[Document]:
+    """Label documents of ``corpus`` with a trained model (trained on the same corpus or, for
+    out-of-domain evaluation, on another one: documents and the inventory that names the
+    clusters are read from ``corpus``)."""
     predicted = {}
     for doc_id in test_ids:
         spans = []
-        sequences = document_sequences(doc_id, gazetteer)
+        sequences = document_sequences(corpus, doc_id, gazetteer)
         # predict() returns a NumPy object array: make plain lists of tag strings
         tag_sequences = [list(s) for s in model.predict([f for _, f in sequences])]
         for (tokens, _), tags in zip(sequences, tag_sequences, strict=True):
             spans += spans_from_bio(tokens, [str(t) for t in tags])
         predicted[doc_id] = spans
-    return entity_documents(predicted)
+    return entity_documents(corpus, predicted)

@@ -12,16 +12,17 @@ from collections.abc import Sequence
 
 from propos.baselines.common import Document, load_clean
 from propos.baselines.ner_common import Gazetteer, as_spans, entity_documents
+from propos.corpus import Corpus
 from propos.tokenize import tokenize
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del label_prefix  # entity ids are names
-    gazetteer = Gazetteer(train_ids)
+    gazetteer = Gazetteer(corpus, train_ids)
     predicted = {}
     for doc_id in test_ids:
-        tokens = tokenize(load_clean(doc_id)["text"])
+        tokens = tokenize(load_clean(corpus, doc_id)["text"])
         predicted[doc_id] = as_spans(tokens, gazetteer.matches(tokens))
-    return entity_documents(predicted)
+    return entity_documents(corpus, predicted)

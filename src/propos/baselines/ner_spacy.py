@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from propos.baselines.common import Document, parse
 from propos.baselines.ner_common import entity_documents
+from propos.corpus import Corpus
 from propos.schema import COARSE_TYPE, ENTITY_TYPES
 
 LABEL_MAP: dict[str, str] = {"PER": "PER", "ORG": "ORG", "LOC": "GPE", "MISC": "MISC"}
@@ -53,15 +54,15 @@ def strip_leading(text: str, start: int, end: int) -> int:
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del train_ids, label_prefix  # zero-shot; entity ids are names
     predicted = {}
     for doc_id in test_ids:
-        parsed = parse(doc_id)
+        parsed = parse(corpus, doc_id)
         spans = []
         for start, end, label in parsed.entities:
             if label in LABEL_MAP:
                 spans.append((strip_leading(parsed.text, start, end), end, LABEL_MAP[label]))
         predicted[doc_id] = spans
-    return entity_documents(predicted)
+    return entity_documents(corpus, predicted)

@@ -65,6 +65,7 @@ from propos.baselines.common import (
     sanitize,
 )
 from propos.baselines.linker import inventory_index
+from propos.corpus import Corpus
 from propos.schema import QUOTATION_MARKS
 
 # ---------------------------------------------------------------- the lexicon (named data)
@@ -822,12 +823,12 @@ def find_speaker(state: State, quote: Found, speakers_by_cue: dict[int, Found]) 
 
 
 @cache
-def _descriptor_table(doc_ids: tuple[str, ...]) -> dict[str, str]:
+def _descriptor_table(corpus: Corpus, doc_ids: tuple[str, ...]) -> dict[str, str]:
     """'président russe' -> the entity of the name it stands in apposition to, in these texts."""
-    index = inventory_index()
+    index = inventory_index(corpus)
     counts: dict[str, Counter[str]] = {}
     for doc_id in doc_ids:
-        parsed = parse(doc_id)
+        parsed = parse(corpus, doc_id)
         tokens = parsed.tokens
         for tok in tokens:
             if tok.pos != "NOUN":
@@ -852,9 +853,9 @@ def _descriptor_key(tokens: Sequence[Tok]) -> str:
     return " ".join(fold(t.text) for t in tokens if t.pos in ("NOUN", "ADJ"))
 
 
-def _person_mentions(parsed: Parsed) -> list[tuple[int, int, str, bool]]:
+def _person_mentions(corpus: Corpus, parsed: Parsed) -> list[tuple[int, int, str, bool]]:
     """PER names (spaCy) linked to the inventory: (start, end, entity, is a subject)."""
-    index = inventory_index()
+    index = inventory_index(corpus)
     people = []
     for start, end, label in parsed.entities:
         if label != "PER":
@@ -879,7 +880,11 @@ def _in_subject(parsed: Parsed, tok: Tok) -> bool:
 
 
 def resolve(
-    state: State, quote: Found, descriptors: dict[str, str], earlier: Sequence[tuple[int, str]]
+    corpus: Corpus,
+    state: State,
+    quote: Found,
+    descriptors: dict[str, str],
+    earlier: Sequence[tuple[int, str]],
 ) -> str | None:
     """The inventory entity of a quotation's speaker mention (see the module's step 5)."""
     if quote.speaker is None:
@@ -891,13 +896,13 @@ def resolve(
         return None
     head = inside[0]
     if head.pos != "DET" and head.lower.lstrip("-") not in PRONOUN_WORDS:
-        linked = inventory_index().lookup(parsed.text[start:end], "PER")
+        linked = inventory_index(corpus).lookup(parsed.text[start:end], "PER")
         if linked:
             return linked
     if len(inside) == 1 and head.lower.lstrip("-") in PRONOUN_WORDS:
         if head.lower.lstrip("-") not in SINGULAR_PRONOUNS:
             return None
-        return _most_recent_person(state, quote, earlier)
+        return _most_recent_person(corpus, state, quote, earlier)
     if fold(head.text) in NO_SOURCE_DETERMINERS or any(
         t.morph.get("Number") == "Plur" for t in inside if t.pos == "NOUN"
     ):
@@ -905,11 +910,11 @@ def resolve(
     key = _descriptor_key(inside)
     if key in descriptors:
         return descriptors[key]
-    return _most_recent_person(state, quote, earlier)
+    return _most_recent_person(corpus, state, quote, earlier)
 
 
 def _most_recent_person(
-    state: State, quote: Found, earlier: Sequence[tuple[int, str]]
+    corpus: Corpus, state: State, quote: Found, earlier: Sequence[tuple[int, str]]
 ) -> str | None:
     """The most recent compatible person before the cue: an earlier quotation's source or a
     PER name in subject position, outside quotation contents; else the most recent PER name."""
@@ -917,11 +922,11 @@ def _most_recent_person(
     if quote.speaker is not None:
         position = min(position, quote.speaker[0])
     contents = [(q.start, q.end) for q in state.found]
-    people = {e["id"] for e in load_inventory().get("entities", []) if e.get("type") == "PER"}
+    people = {e["id"] for e in load_inventory(corpus).get("entities", []) if e.get("type") == "PER"}
     candidates = [(p, e) for p, e in earlier if p < position and e in people]
     outside: list[tuple[int, str]] = []
     anywhere: list[tuple[int, str]] = []
-    for start, end, entity, subject in _person_mentions(state.parsed):
+    for start, end, entity, subject in _person_mentions(corpus, state.parsed):
         if start >= position:
             break
         anywhere.append((start, entity))
@@ -937,8 +942,8 @@ def _most_recent_person(
 # ---------------------------------------------------------------- documents
 
 
-def quotes_of(doc_id: str, descriptors: dict[str, str]) -> list[dict[str, Any]]:
-    parsed = parse(doc_id)
+def quotes_of(corpus: Corpus, doc_id: str, descriptors: dict[str, str]) -> list[dict[str, Any]]:
+    parsed = parse(corpus, doc_id)
     state = extract(parsed)
     text = parsed.text
     by_cue: dict[int, Found] = {}
@@ -952,7 +957,7 @@ def quotes_of(doc_id: str, descriptors: dict[str, str]) -> list[dict[str, Any]]:
         if quote.source_from is not None and id(quote.source_from) in sources:
             source = sources[id(quote.source_from)]
         else:
-            source = resolve(state, quote, descriptors, earlier)
+            source = resolve(corpus, state, quote, descriptors, earlier)
         sources[id(quote)] = source
         if source and quote.speaker is not None:
             earlier.append((quote.speaker[0], source))
@@ -1044,9 +1049,9 @@ def pairwise_f1(predicted: Sequence[int], gold: Sequence[Any]) -> float:
 
 
 @cache
-def choose_threshold(train_ids: tuple[str, ...]) -> float:
+def choose_threshold(corpus: Corpus, train_ids: tuple[str, ...]) -> float:
     """The threshold with the best pairwise F1 on the training gold quotations."""
-    quotes = [q for doc_id in train_ids for q in load_gold(doc_id)["quotes"]]
+    quotes = [q for doc_id in train_ids for q in load_gold(corpus, doc_id)["quotes"]]
     if len(quotes) < 2:
         return 0.5
     contents = [q["content"]["text"] for q in quotes]
@@ -1071,14 +1076,14 @@ def assign_utterances(documents: Sequence[Document], threshold: float, prefix: s
 
 
 def predict(
-    train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
+    corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
-    descriptors = _descriptor_table(tuple(sorted({*train_ids, *test_ids})))
+    descriptors = _descriptor_table(corpus, tuple(sorted({*train_ids, *test_ids})))
     documents = []
     for doc_id in sorted(test_ids):
-        document = empty_prediction(doc_id)
-        document["quotes"] = quotes_of(doc_id, descriptors)
-        documents.append(sanitize(number_ids(document)))
-    threshold = choose_threshold(tuple(sorted(train_ids)))
+        document = empty_prediction(corpus, doc_id)
+        document["quotes"] = quotes_of(corpus, doc_id, descriptors)
+        documents.append(sanitize(corpus, number_ids(document)))
+    threshold = choose_threshold(corpus, tuple(sorted(train_ids)))
     assign_utterances(documents, threshold, f"sys-{label_prefix}")
     return documents

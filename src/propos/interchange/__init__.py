@@ -18,7 +18,7 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
-from propos import paths, schema
+from propos import schema
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_text
 
@@ -127,13 +127,13 @@ def read_annotation(path: Path) -> Annotation:
     return annotation
 
 
-def clean_document_path(doc_id: str) -> Path:
-    return paths.clean_dir() / f"{doc_id}.json"
+def clean_document_path(clean_dir: Path, doc_id: str) -> Path:
+    return clean_dir / f"{doc_id}.json"
 
 
-def load_clean_text(doc_id: str) -> str:
+def load_clean_text(clean_dir: Path, doc_id: str) -> str:
     """The cleaned text of ``doc_id`` (corpus/clean/<doc_id>.json, field ``text``)."""
-    path = clean_document_path(doc_id)
+    path = clean_document_path(clean_dir, doc_id)
     if not path.is_file():
         raise ProposError(f"{path}: no cleaned document for {doc_id}")
     document = read_json(path)
@@ -145,16 +145,16 @@ def load_clean_text(doc_id: str) -> str:
     return text
 
 
-def check_same_text(doc_id: str, text: str, where: str) -> None:
+def check_same_text(clean_dir: Path, doc_id: str, text: str, where: str) -> None:
     """An imported text must be the cleaned text of its doc_id, character for character."""
-    clean = load_clean_text(doc_id)
+    clean = load_clean_text(clean_dir, doc_id)
     if clean != text:
         position = next(
             (i for i, (a, b) in enumerate(zip(clean, text, strict=False)) if a != b),
             min(len(clean), len(text)),
         )
         raise ProposError(
-            f"{where}: text differs from the cleaned document {clean_document_path(doc_id)}"
+            f"{where}: text differs from the cleaned document {clean_document_path(clean_dir, doc_id)}"
             f" from character {position} on; its offsets would not match"
         )
 
@@ -186,7 +186,9 @@ def expand_annotation_paths(items: Iterable[Path]) -> list[Path]:
     return result
 
 
-def load_annotated_documents(items: Iterable[Path]) -> list[tuple[Path, Annotation, str]]:
+def load_annotated_documents(
+    items: Iterable[Path], clean_dir: Path
+) -> list[tuple[Path, Annotation, str]]:
     """Read annotation files with the cleaned text of each, every span checked against it."""
     documents = []
     first_file: dict[str, Path] = {}
@@ -198,7 +200,7 @@ def load_annotated_documents(items: Iterable[Path]) -> list[tuple[Path, Annotati
                 f"{path}: document {doc_id} was already given in {first_file[doc_id]}"
             )
         first_file[doc_id] = path
-        text = load_clean_text(annotation["doc_id"])
+        text = load_clean_text(clean_dir, annotation["doc_id"])
         check_annotation(annotation, text, str(path))
         documents.append((path, annotation, text))
     return documents

@@ -7,7 +7,7 @@ reported it, side by side), and an index. See :func:`build_site`.
 
 from __future__ import annotations
 
-from propos.view.model import Corpus, default_corpus, load_corpus
+from propos.view.model import SiteCorpus, corpus_site, load_corpus
 from propos.view.site import build_site, render_site
 
-__all__ = ["Corpus", "build_site", "default_corpus", "load_corpus", "render_site"]
+__all__ = ["SiteCorpus", "build_site", "corpus_site", "load_corpus", "render_site"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents
 
@@ -133,7 +134,7 @@ class Mention:
 
 
 @dataclass
-class Corpus:
+class SiteCorpus:
     documents: dict[str, Document]
     inventory: dict[str, Any]
     submission_name: str | None = None
@@ -295,7 +296,7 @@ def load_corpus(
     inventory_path: Path,
     sources_path: Path,
     submission: Path | None = None,
-) -> Corpus:
+) -> SiteCorpus:
     if not clean_dir.is_dir():
         raise ProposError(f"{clean_dir}: no cleaned corpus (run `propos clean`)")
     predictions = read_submission(submission, clean_dir) if submission else None
@@ -335,16 +336,11 @@ def load_corpus(
     stems = [document.stem for document in documents.values()]
     if len(set(stems)) != len(stems):
         raise ProposError(f"{clean_dir}: two documents map to the same page name")
-    return Corpus(documents, inventory, submission.name if submission else None)
+    return SiteCorpus(documents, inventory, submission.name if submission else None)
 
 
-def default_corpus(submission: Path | None = None) -> Corpus:
-    from propos import paths
-
+def corpus_site(corpus: Corpus, submission: Path | None = None) -> SiteCorpus:
+    """The explorer's view of a corpus, optionally with a submission against its gold."""
     return load_corpus(
-        paths.clean_dir(),
-        paths.gold_dir(),
-        paths.inventory_file(),
-        paths.sources_file(),
-        submission,
+        corpus.clean_dir, corpus.gold_dir, corpus.inventory_file, corpus.sources_file, submission
     )

@@ -21,7 +21,7 @@ from propos.view.diff import diff_html, similarity
 from propos.view.model import (
     LAYERS,
     STATUSES,
-    Corpus,
+    SiteCorpus,
     Document,
     Item,
     Mention,
@@ -54,7 +54,7 @@ def doc_path(document: Document) -> str:
 class Links:
     """Relative links from a page ``depth`` folders below the site root."""
 
-    def __init__(self, corpus: Corpus, depth: int) -> None:
+    def __init__(self, corpus: SiteCorpus, depth: int) -> None:
         self.corpus = corpus
         self.prefix = "../" * depth
 
@@ -88,7 +88,7 @@ def mention_link(links: Links, doc_id: str, item: Item, label: str) -> str:
     return link(links.doc(doc_id, f"m-{item['id']}"), label)
 
 
-def speaker_link(corpus: Corpus, links: Links, speaker_id: str | None) -> str:
+def speaker_link(corpus: SiteCorpus, links: Links, speaker_id: str | None) -> str:
     if not speaker_id:
         return "<em>unnamed source</em>"
     return link(links.cluster("entity", speaker_id), corpus.entity_name(speaker_id) or speaker_id)
@@ -210,7 +210,7 @@ BLOCK_TAGS = {"title": "h2", "subheading": "h3"}
 class MarkMaker:
     """Marks for one document's annotations, gold or predicted, with their statuses."""
 
-    def __init__(self, corpus: Corpus, document: Document, links: Links) -> None:
+    def __init__(self, corpus: SiteCorpus, document: Document, links: Links) -> None:
         self.corpus = corpus
         self.document = document
         self.links = links
@@ -389,7 +389,7 @@ class MarkMaker:
         return self.marks
 
 
-def document_text(corpus: Corpus, document: Document, links: Links) -> str:
+def document_text(corpus: SiteCorpus, document: Document, links: Links) -> str:
     marks = MarkMaker(corpus, document, links).build()
     blocks = paragraph_blocks(document)
     pieces = layout(marks, [(start, end) for start, end, _ in blocks])
@@ -541,7 +541,7 @@ def status_cell(document: Document, layer: str, item_id: str) -> str:
     return f'<td><span class="badge st-{status}">{e(status)}</span></td>'
 
 
-def annotation_tables(corpus: Corpus, document: Document, links: Links) -> str:
+def annotation_tables(corpus: SiteCorpus, document: Document, links: Links) -> str:
     pred = document.comparison is not None
     status_header = ["status"] if pred else []
     mentions = {m["id"]: m for m in document.layer("entities")}
@@ -624,7 +624,7 @@ def spurious_tables(document: Document) -> str:
     )
 
 
-def document_page(corpus: Corpus, document: Document) -> str:
+def document_page(corpus: SiteCorpus, document: Document) -> str:
     links = Links(corpus, 1)
     pred = document.comparison is not None
     inputs, toggle_section = toggles(pred)
@@ -666,7 +666,7 @@ def by_document(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:
     return grouped
 
 
-def doc_heading(corpus: Corpus, links: Links, doc_id: str) -> str:
+def doc_heading(corpus: SiteCorpus, links: Links, doc_id: str) -> str:
     document = corpus.documents[doc_id]
     source = document.source
     details = [
@@ -680,7 +680,7 @@ def doc_heading(corpus: Corpus, links: Links, doc_id: str) -> str:
     return f'<h3>{link(links.doc(doc_id), document.outlet_label)}</h3><p class="src">{e(extra)}</p>'
 
 
-def entity_page(corpus: Corpus, entity_id: str) -> str:
+def entity_page(corpus: SiteCorpus, entity_id: str) -> str:
     links = Links(corpus, 1)
     entry = corpus.inventory_entry("entity", entity_id) or {}
     mentions = corpus.clusters["entity"][entity_id]
@@ -748,17 +748,17 @@ def entity_page(corpus: Corpus, entity_id: str) -> str:
     return shell(name, 1, header, '<div class="wrap">' + "\n".join(sections) + "</div>")
 
 
-def event_label(corpus: Corpus, event_id: str) -> str:
+def event_label(corpus: SiteCorpus, event_id: str) -> str:
     entry = corpus.inventory_entry("event", event_id) or {}
     return str(entry.get("description") or event_id)
 
 
-def utterance_label(corpus: Corpus, utterance_id: str) -> str:
+def utterance_label(corpus: SiteCorpus, utterance_id: str) -> str:
     entry = corpus.inventory_entry("utterance", utterance_id) or {}
     return str(entry.get("description") or utterance_id)
 
 
-def event_page(corpus: Corpus, event_id: str) -> str:
+def event_page(corpus: SiteCorpus, event_id: str) -> str:
     links = Links(corpus, 1)
     entry = corpus.inventory_entry("event", event_id) or {}
     mentions = corpus.clusters["event"][event_id]
@@ -818,7 +818,7 @@ def event_page(corpus: Corpus, event_id: str) -> str:
     return shell(title, 1, header, f'<div class="wrap">{body}</div>')
 
 
-def utterance_page(corpus: Corpus, utterance_id: str) -> str:
+def utterance_page(corpus: SiteCorpus, utterance_id: str) -> str:
     links = Links(corpus, 1)
     entry = corpus.inventory_entry("utterance", utterance_id) or {}
     mentions = corpus.clusters["utterance"][utterance_id]
@@ -896,14 +896,14 @@ def utterance_page(corpus: Corpus, utterance_id: str) -> str:
 # ---------------------------------------------------------------- index
 
 
-def cluster_order(corpus: Corpus, layer: str) -> list[tuple[str, list[Mention]]]:
+def cluster_order(corpus: SiteCorpus, layer: str) -> list[tuple[str, list[Mention]]]:
     return sorted(
         corpus.clusters[layer].items(),
         key=lambda item: (-len(item[1]), -len({m.doc_id for m in item[1]}), item[0]),
     )
 
 
-def index_page(corpus: Corpus) -> str:
+def index_page(corpus: SiteCorpus) -> str:
     links = Links(corpus, 0)
     documents = corpus.documents.values()
     totals = {layer: sum(len(d.layer(layer)) for d in documents) for layer in LAYERS}

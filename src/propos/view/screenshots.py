@@ -14,10 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from propos import paths
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.view import pages
-from propos.view.model import Corpus, default_corpus
+from propos.view.model import SiteCorpus, corpus_site
 from propos.view.site import build_site
 
 WINDOW = (1200, 1600)
@@ -72,7 +72,7 @@ def screenshot(page: Path, png: Path, chromium: str | None = None, timeout: floa
     return png
 
 
-def most_reported_utterance(corpus: Corpus) -> str:
+def most_reported_utterance(corpus: SiteCorpus) -> str:
     """The utterance reported in the most documents (then with the most versions, then by id)."""
     clusters = corpus.clusters["utterance"]
     if not clusters:
@@ -87,8 +87,7 @@ def most_reported_utterance(corpus: Corpus) -> str:
     )
 
 
-def take_all(out_dir: Path, corpus: Corpus | None = None) -> list[Path]:
-    corpus = corpus or default_corpus()
+def take_all(out_dir: Path, corpus: SiteCorpus) -> list[Path]:
     chromium = find_chromium()
     if chromium is None:
         raise ProposError("no Chromium found (apt-get install chromium)")
@@ -111,12 +110,16 @@ def main(argv: list[str] | None = None) -> int:
         "--out",
         type=Path,
         default=None,
-        help="folder for the PNG files (default: docs/screenshots)",
+        help="folder for the PNG files (default: docs/screenshots of the corpus)",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=None, help="corpus root (default: the one containing .)"
     )
     args = parser.parse_args(argv)
-    out_dir = args.out or paths.project_root() / "docs" / "screenshots"
     try:
-        for path in take_all(out_dir):
+        corpus = Corpus.open(args.root)
+        out_dir = args.out or corpus.root / "docs" / "screenshots"
+        for path in take_all(out_dir, corpus_site(corpus)):
             print(path)
     except ProposError as exc:
         print(f"error: {exc}", file=sys.stderr)

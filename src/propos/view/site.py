@@ -15,7 +15,7 @@ from pathlib import Path
 from propos.build import swap_in
 from propos.errors import ProposError
 from propos.view import assets, pages
-from propos.view.model import CLUSTER_LAYERS, Corpus
+from propos.view.model import CLUSTER_LAYERS, SiteCorpus
 
 MARKER_TEXT = "Written by `propos view`; this folder is replaced as a whole on the next run.\n"
 PAGE_RENDERERS = {
@@ -25,7 +25,7 @@ PAGE_RENDERERS = {
 }
 
 
-def render_site(corpus: Corpus) -> dict[str, bytes]:
+def render_site(corpus: SiteCorpus) -> dict[str, bytes]:
     """Every file of the site, by path relative to the site root."""
     files: dict[str, str] = {
         pages.MARKER_FILE: MARKER_TEXT,
@@ -74,7 +74,7 @@ def write_site(files: dict[str, bytes], target: Path) -> None:
         raise
 
 
-def build_site(corpus: Corpus, target: Path) -> list[str]:
+def build_site(corpus: SiteCorpus, target: Path) -> list[str]:
     """Render and write the site; return the paths written, relative to the target."""
     files = render_site(corpus)
     write_site(files, target)

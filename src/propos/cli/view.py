@@ -1,7 +1,7 @@
 """`propos view`: render the corpus as a static site (HTML and CSS, no script, no network).
 
-Registered in the main command line with ``cli_view.register(app)``. The command parses its
-arguments and calls :mod:`propos.view`; bad input is a ProposError, reported as one line.
+The command parses its arguments and calls :mod:`propos.view`; bad input is a ProposError,
+reported as one line.
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from typing import Annotated
 
 import typer
 
-from propos import paths
-from propos.cli_support import reports_errors
-
-
-def default_out() -> Path:
-    return paths.project_root() / "dist" / "site"
+from propos.cli._common import RootOption, open_corpus, reports_errors, say
 
 
 @reports_errors
 def view(
+    root: RootOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Site folder to write (default: dist/site)."),
@@ -40,18 +36,18 @@ def view(
     toggles), per entity, event and utterance cluster, and an index. Plain HTML and CSS, no
     script, no network; the folder is replaced atomically and two runs give the same bytes.
     """
-    from propos.view import build_site, default_corpus
+    from propos.view import build_site, corpus_site
 
-    target = out or default_out()
-    corpus = default_corpus(pred)
+    source = open_corpus(root)
+    target = out or source.site_dir
+    corpus = corpus_site(source, pred)
     written = build_site(corpus, target)
     pages = sum(1 for name in written if name.endswith(".html"))
     shared = len(corpus.shared_utterances())
     against = f", submission {pred.name} against the gold" if pred else ""
-    typer.echo(
+    say(
         f"view: {pages} pages ({len(corpus.documents)} documents, {shared} statements across"
-        f" outlets{against}) -> {target / 'index.html'}",
-        err=True,
+        f" outlets{against}) -> {target / 'index.html'}"
     )
 
 

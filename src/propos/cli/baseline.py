@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from propos.cli_support import reports_errors as _reports_errors
-from propos.cli_support import say as _say
+from propos.cli._common import reports_errors as _reports_errors
+from propos.cli._common import say as _say
 from propos.errors import ProposError
 
 

@@ -1,6 +1,5 @@
 """`propos convert ...`: annotation files to and from brat, Label Studio and CoNLL.
 
-Registered in the main command line with ``app.add_typer(cli_interchange.app, name="convert")``.
 Commands parse their arguments and call :mod:`propos.interchange`; bad input is a ProposError,
 reported as one line. Imports read every input first and write nothing if one file fails.
 """
@@ -12,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from propos.cli_support import reports_errors, say
+from propos.cli._common import RootOption, open_corpus, reports_errors, say
 from propos.errors import ProposError
 from propos.fileio import write_atomic, write_json
 
@@ -31,12 +30,14 @@ AnnotationFiles = Annotated[
 ]
 
 
-def _write_annotations(documents: list[tuple[dict, str, str]], out: Path) -> None:
+def _write_annotations(
+    documents: list[tuple[dict, str, str]], out: Path, clean_dir: Path
+) -> None:
     """Check each imported text against the cleaned corpus, then write <out>/<doc_id>.json."""
     from propos.interchange import check_same_text
 
     for annotation, text, where in documents:
-        check_same_text(annotation["doc_id"], text, where)
+        check_same_text(clean_dir, annotation["doc_id"], text, where)
     for annotation, _, _ in documents:
         write_json(out / f"{annotation['doc_id']}.json", annotation)
 
@@ -46,12 +47,13 @@ def _write_annotations(documents: list[tuple[dict, str, str]], out: Path) -> Non
 def to_brat(
     files: AnnotationFiles,
     out: Annotated[Path, typer.Option("--out", help="Folder for the .txt/.ann files.")],
+    root: RootOption = None,
 ) -> None:
     """Write <doc_id>.txt and <doc_id>.ann for each annotation file, with annotation.conf."""
     from propos.interchange import load_annotated_documents
     from propos.interchange.brat import write_brat_config, write_brat_document
 
-    documents = load_annotated_documents(files)
+    documents = load_annotated_documents(files, open_corpus(root).clean_dir)
     for _, annotation, text in documents:
         write_brat_document(annotation, text, out)
     write_brat_config(out)
@@ -63,6 +65,7 @@ def to_brat(
 def from_brat(
     directory: Annotated[Path, typer.Argument(help="Folder of brat .ann/.txt pairs.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the <doc_id>.json files.")],
+    root: RootOption = None,
 ) -> None:
     """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json."""
     from propos.interchange.brat import read_brat_document
@@ -76,7 +79,7 @@ def from_brat(
         (*read_brat_document(path), str(path.with_name(f"{path.name[:-4]}.txt")))
         for path in ann_files
     ]
-    _write_annotations(documents, out)
+    _write_annotations(documents, out, open_corpus(root).clean_dir)
     say(f"from-brat: {len(documents)} document(s) -> {out}")
 
 
@@ -89,13 +92,14 @@ def to_labelstudio(
         Path | None,
         typer.Option("--config", help="Also write the matching labeling config (XML) here."),
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Write one Label Studio task per annotation file (offsets in UTF-16 code units)."""
     from propos.fileio import dump_json
     from propos.interchange import load_annotated_documents
     from propos.interchange.labelstudio import annotation_to_task, labeling_config
 
-    documents = load_annotated_documents(files)
+    documents = load_annotated_documents(files, open_corpus(root).clean_dir)
     tasks = [
         annotation_to_task(annotation, text, str(path)) for path, annotation, text in documents
     ]
@@ -110,6 +114,7 @@ def to_labelstudio(
 def from_labelstudio(
     tasks_file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (list of tasks).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the <doc_id>.json files.")],
+    root: RootOption = None,
 ) -> None:
     """Import each task of a Label Studio JSON export as <out>/<doc_id>.json."""
     from propos.interchange.labelstudio import read_tasks
@@ -123,6 +128,7 @@ def from_labelstudio(
             for annotation, text in documents
         ],
         out,
+        open_corpus(root).clean_dir,
     )
     say(f"from-labelstudio: {len(documents)} document(s) -> {out}")
 
@@ -137,6 +143,7 @@ def to_conll(
     coarse: Annotated[
         bool, typer.Option("--coarse", help="Coarse CoNLL types (GPE/LOC/FAC -> LOC).")
     ] = False,
+    root: RootOption = None,
 ) -> None:
     """Write the entity layer as CoNLL-2003 style BIO (token and tag per line).
 
@@ -145,7 +152,7 @@ def to_conll(
     from propos.interchange import load_annotated_documents
     from propos.interchange.conll import to_conll as conll_text
 
-    documents = load_annotated_documents(files)
+    documents = load_annotated_documents(files, open_corpus(root).clean_dir)
     text, warnings = conll_text(
         ((annotation, text) for _, annotation, text in documents), coarse=coarse
     )

@@ -1,0 +1,158 @@
+"""`propos validate`, `propos agreement` and `propos stats`: checking and describing annotations."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from propos.cli._common import RootOption, open_corpus, reports_errors, say
+from propos.errors import ProposError
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@reports_errors
+def validate(
+    targets: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Annotation files, folders (searched recursively), inventory.json, cleaned"
+            " documents, or a submission (.jsonl).",
+            show_default=False,
+            metavar="PATH...",
+        ),
+    ],
+    root: RootOption = None,
+    output: Annotated[
+        ValidateFormat,
+        typer.Option("--format", help="text: one line per problem; json: for machines."),
+    ] = ValidateFormat.text,
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inventory to check ids against (default: the nearest inventory.json above"
+            " each file)."
+        ),
+    ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="For submissions: every document of this split (train, test or all) must be"
+            " present once."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes to validate files with.")] = 1,
+) -> None:
+    """Check annotation files, the inventory and submissions; report every problem.
+
+    Each problem is one line, FILE:JSON-PATH: MESSAGE, followed by a summary. Exit status: 0
+    when clean, 1 when problems were found, 2 for usage errors.
+    """
+    from propos.split import split_doc_ids
+    from propos.validate import validate_paths
+
+    corpus = open_corpus(root)
+    doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir) if split else None
+    report = validate_paths(
+        targets, corpus.clean_dir, inventory=inventory, split_doc_ids=doc_ids, workers=workers
+    )
+    if output is ValidateFormat.json:
+        payload = {"files": report.files, "problems": [vars(p) for p in report.problems]}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            typer.echo(str(problem))
+        status = "clean" if not report.problems else f"{len(report.problems)} problem(s)"
+        say(f"validate: {report.files} file(s) checked, {status}")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+class AgreementFormat(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+@reports_errors
+def agreement(
+    first: Annotated[Path, typer.Argument(help="Folder of the first annotation set.")],
+    second: Annotated[Path, typer.Argument(help="Folder of the second set (same documents).")],
+    root: RootOption = None,
+    output: Annotated[
+        AgreementFormat, typer.Option("--format", help="markdown (a table) or json.")
+    ] = AgreementFormat.markdown,
+) -> None:
+    """Inter-annotator agreement between two annotation sets, per layer.
+
+    Strict and overlap F1 for entities (with type), quotation content, cue and speaker entity,
+    event triggers (with type) and realis; token-level Cohen's kappa for entities; MUC,
+    B-cubed, CEAF-e, CoNLL F1 and LEA for the cross-document entity, event and utterance ids.
+    """
+    from propos import agreement as agreement_module
+
+    corpus = open_corpus(root)
+    sets = [agreement_module.load_annotation_set(folder) for folder in (first, second)]
+    texts = agreement_module.texts_of(corpus.clean_dir, sets[0])
+    result = agreement_module.agreement(sets[0], sets[1], texts)
+    render = (
+        agreement_module.markdown
+        if output is AgreementFormat.markdown
+        else agreement_module.as_json
+    )
+    typer.echo(render(result), nl=False)
+
+
+class StatsFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+@reports_errors
+def stats(
+    root: RootOption = None,
+    output: Annotated[
+        StatsFormat, typer.Option("--format", help="table, markdown or json.")
+    ] = StatsFormat.table,
+    plots: Annotated[
+        Path | None,
+        typer.Option(help="Also write PNG plots (entity types, speakers, events, realis) here."),
+    ] = None,
+    datasheet: Annotated[
+        Path | None, typer.Option(help="Rewrite the statistics block of this datasheet (Markdown).")
+    ] = None,
+) -> None:
+    """Counts per collection, layer, type, document and split, from the gold annotations."""
+    from propos import stats as stats_module
+
+    corpus = open_corpus(root)
+    figures = stats_module.load_and_compute(corpus)
+    rendered = {
+        StatsFormat.table: stats_module.plain_table,
+        StatsFormat.markdown: stats_module.markdown,
+        StatsFormat.json: stats_module.as_json,
+    }[output](figures)
+    typer.echo(rendered, nl=False)
+    if plots:
+        for path in stats_module.plot(figures, plots):
+            say(f"stats: wrote {path}")
+    if datasheet:
+        if not datasheet.is_file():
+            raise ProposError(f"{datasheet}: no such datasheet", exit_code=2)
+        changed = stats_module.replace_datasheet_block(datasheet, stats_module.markdown(figures))
+        say(f"stats: {datasheet} {'updated' if changed else 'already up to date'}")
+
+
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(agreement)
+    app.command()(stats)

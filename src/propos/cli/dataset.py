@@ -1,0 +1,42 @@
+"""`propos build`: the Hugging Face dataset folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from propos.cli._common import RootOption, open_corpus, reports_errors, say
+
+
+@reports_errors
+def build(
+    root: RootOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Dataset folder to write (default: dist/propos).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes to build with.")] = max(
+        1, os.cpu_count() or 1
+    ),
+) -> None:
+    """Build the Hugging Face dataset folder (Parquet per config and split, and its card).
+
+    Loads offline with datasets.load_dataset(FOLDER, CONFIG); configs: documents, ner, quotes,
+    events. The folder is replaced atomically; two builds give identical bytes.
+    """
+    from propos.build import build_dataset, corpus_inputs
+
+    corpus = open_corpus(root)
+    target = out or corpus.dataset_dir
+    sizes = build_dataset(corpus_inputs(corpus), target, workers=workers)
+    summary = "; ".join(
+        f"{config} " + ", ".join(f"{split} {n}" for split, n in counts.items())
+        for config, counts in sizes.items()
+    )
+    say(f"build: {summary} -> {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(build)

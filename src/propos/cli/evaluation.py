@@ -1,0 +1,166 @@
+"""`propos evaluate`, `propos leaderboard` and `propos ood`: scoring systems."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from propos.cli._common import RootOption, TableCsvFormat, open_corpus, reports_errors, say
+from propos.errors import ProposError
+
+
+class Breakdown(StrEnum):
+    type = "type"
+    document = "document"
+
+
+@reports_errors
+def evaluate(
+    pred: Annotated[Path, typer.Option(help="Submission file (JSON Lines, one document a line).")],
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="A built dataset folder (what `propos build` writes and `datasets` loads) to"
+            " score against; default: the gold annotations of the corpus (--root)."
+        ),
+    ] = None,
+    root: RootOption = None,
+    split: Annotated[str, typer.Option(help="Split to score on: test, train or all.")] = "test",
+    output: Annotated[
+        TableCsvFormat, typer.Option("--format", help="table, json or csv.")
+    ] = TableCsvFormat.table,
+    by: Annotated[
+        Breakdown | None,
+        typer.Option(help="Also break the scores down per type or per document."),
+    ] = None,
+    errors: Annotated[
+        bool,
+        typer.Option(
+            "--errors",
+            help="List every error instead (missed, spurious, wrong type, wrong boundary),"
+            " with context.",
+        ),
+    ] = False,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Validate a submission, then score it on a split, with 95% bootstrap intervals.
+
+    The resampling unit (document, or paragraph below 30 documents) is printed with the
+    intervals.
+    """
+    from propos import evaluation
+
+    if not pred.is_file():
+        raise ProposError(f"{pred}: no such submission file", exit_code=2)
+    if resamples < 1:
+        raise ProposError("--resamples must be at least 1", exit_code=2)
+    gold_set = (
+        evaluation.gold_from_dataset(gold, split)
+        if gold is not None
+        else evaluation.gold_from_corpus(open_corpus(root), split)
+    )
+    if errors:
+        frame = evaluation.error_frame(pred, gold_set)
+        typer.echo(evaluation.render_frame(frame, output.value), nl=False)
+        return
+    if by is not None:
+        frame = evaluation.breakdown_frame(pred, gold_set, by.value)
+        typer.echo(evaluation.render_frame(frame, output.value), nl=False)
+        return
+    result = evaluation.evaluate_file(pred, gold_set, resamples, seed)
+    if output is TableCsvFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif output is TableCsvFormat.csv:
+        typer.echo(evaluation.render_frame(evaluation.headline_frame(result), "csv"), nl=False)
+    else:
+        typer.echo(evaluation.table(result), nl=False)
+
+
+@reports_errors
+def leaderboard(
+    root: RootOption = None,
+    submissions: Annotated[
+        Path | None, typer.Option(help="Folder of submissions (default: benchmark/submissions).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for LEADERBOARD.md and leaderboard.json (default: benchmark)."),
+    ] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+) -> None:
+    """Validate every submission, score it on the test split, write the ranked tables.
+
+    Submissions are untrusted: nothing in them runs, sizes are bounded, a bad one is listed as
+    rejected with its reason while the others are scored.
+    """
+    from propos.fileio import write_atomic
+    from propos.leaderboard import build_leaderboard, render_json, render_markdown
+
+    corpus = open_corpus(root)
+    folder = submissions or corpus.submissions_dir
+    target = out or corpus.benchmark_dir
+    tables, rejections = build_leaderboard(corpus, folder, resamples=resamples)
+    write_atomic(
+        target / "LEADERBOARD.md", render_markdown(tables, rejections, "propos leaderboard")
+    )
+    write_atomic(target / "leaderboard.json", render_json(tables, rejections))
+    ranked = sum(len(rows) for rows in tables.values())
+    say(f"leaderboard: {ranked} ranked rows, {len(rejections)} rejected -> {target}")
+    for rejection in rejections:
+        say(f"rejected {rejection.system}: {rejection.reason}")
+
+
+@reports_errors
+def ood(
+    root: RootOption = None,
+    external: Annotated[
+        Path | None,
+        typer.Option(help="The external brat corpus (default: <external>/winer-fr of the corpus)."),
+    ] = None,
+    work: Annotated[
+        Path | None, typer.Option(help="Corpus folder to import into (default: dist/winer).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Results file (default: benchmark/out_of_domain.json for the default external"
+            " corpus, else out_of_domain.json beside the external folder)."
+        ),
+    ] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+) -> None:
+    """Out-of-domain NER: import an external brat corpus (WiNER-fr), validate it, score the
+    NER baselines trained on the train split on it.
+
+    Prints the table and writes the results (rendered in BASELINES.md by
+    `propos baseline --report` when written to benchmark/out_of_domain.json).
+    """
+    from propos import ood as ood_module
+    from propos.fileio import write_json
+
+    corpus = open_corpus(root)
+    default_external = corpus.external_dir / "winer-fr"
+    source = external or default_external
+    if not source.is_dir():
+        raise ProposError(f"{source}: no such external corpus", exit_code=2)
+    results = ood_module.run(corpus, source, work or corpus.dist_dir / "winer", resamples)
+    if out is not None:
+        target = out
+    elif source.resolve() == default_external.resolve():
+        target = corpus.benchmark_dir / ood_module.RESULTS_FILE
+    else:
+        target = source.resolve().parent / ood_module.RESULTS_FILE
+    write_json(target, results)
+    typer.echo(ood_module.markdown(results), nl=False)
+    say(f"ood: results -> {target}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(evaluate)
+    app.command()(leaderboard)
+    app.command()(ood)
