@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup browser run test lint format
+.PHONY: setup corpus browser run test lint format
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## The cleaned documents of the external collections (Wikinews): their texts are not committed.
+corpus: setup
+	$(BIN)/propos clean
 
 ## The main job: clean, validate, split check, build the dataset, baselines, leaderboard.
 run: setup
@@ -23,6 +27,7 @@ run: setup
 	$(BIN)/propos baseline --all
 	$(BIN)/propos baseline --report
 	$(BIN)/propos leaderboard
+	$(BIN)/propos evaluate --pred benchmark/submissions/crf/predictions.jsonl --split test
 
 ## Debian's Chromium for the explorer's browser test (skipped with a reason when absent).
 browser:
@@ -33,7 +38,7 @@ browser:
 	  else echo "no apt-get as root: the browser test will be skipped"; fi; }
 
 ## The tests, with the linter first.
-test: setup browser lint
+test: setup browser lint corpus
 	$(BIN)/pytest
 
 lint: setup

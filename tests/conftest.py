@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from propos import paths
+from propos.corpus import Corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -21,16 +21,24 @@ def load_json(path: Path) -> Any:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project's data folders in tmp_path, with PROPOS_ROOT pointing at it."""
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's data folders in tmp_path: pass it as --root or Corpus.at()."""
     root = tmp_path / "project"
-    for folder in ("corpus/raw", "corpus/clean", "annotations"):
+    for folder in ("corpus/raw", "corpus/clean", "corpus/collections", "annotations"):
         source = ROOT / folder
         if source.exists():
-            shutil.copytree(source, root / folder)
-    monkeypatch.setenv("PROPOS_ROOT", str(root))
-    assert paths.project_root() == root.resolve()
+            shutil.copytree(source, root / folder, symlinks=False)
+    for name in ("corpus/sources.csv",):
+        shutil.copy(ROOT / name, root / name)
+    # The external corpora sit beside the corpus, as ../shared does beside the repository.
+    (tmp_path / "shared").symlink_to(ROOT.parent / "shared", target_is_directory=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Corpus:
+    """The repository's own corpus."""
+    return Corpus.at(ROOT)
 
 
 @pytest.fixture(scope="session")

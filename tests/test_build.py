@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from propos import build, schema
 from propos.cli import app
+from propos.corpus import Corpus
 from propos.tokenize import Token, spans_from_bio
 
 from .conftest import ROOT, load_json
@@ -21,7 +22,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dataset") / "propos"
-    build.build_dataset(build.default_inputs(), out, show_progress=False)
+    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), out, show_progress=False)
     return out
 
 
@@ -87,7 +88,7 @@ def test_features_come_back_typed(built: Path, tmp_path: Path) -> None:
 
 def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     again = tmp_path / "propos"
-    build.build_dataset(build.default_inputs(), again, show_progress=False, workers=2)
+    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), again, show_progress=False, workers=2)
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     for name in files:
@@ -98,7 +99,7 @@ def test_a_failed_build_leaves_the_previous_dataset_untouched(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "propos"
-    build.build_dataset(build.default_inputs(), target, show_progress=False)
+    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     calls = {"n": 0}
     real_flush = build.ParquetSink.flush
@@ -111,7 +112,7 @@ def test_a_failed_build_leaves_the_previous_dataset_untouched(
 
     monkeypatch.setattr(build.ParquetSink, "flush", failing_flush)
     with pytest.raises(OSError, match="disk full"):
-        build.build_dataset(build.default_inputs(), target, show_progress=False)
+        build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -131,7 +132,7 @@ def test_build_refuses_gold_made_on_another_text(project: Path) -> None:
         ],
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["build", "--out", str(project / "dist")])
+    result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
     assert result.exit_code == 1
     assert gold_file.name in result.stderr
     assert "Traceback" not in result.stderr

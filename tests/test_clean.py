@@ -268,13 +268,13 @@ def test_clean_refuses_to_change_annotated_text_unless_forced(project: Path) -> 
         raw.read_text(encoding="utf-8").replace("animosité", "hostilité"), encoding="utf-8"
     )
 
-    result = runner.invoke(app, ["clean"])
+    result = runner.invoke(app, ["clean", "--root", str(project)])
     assert result.exit_code == 1
     assert doc_id in result.stderr and "--force" in result.stderr
     assert "Traceback" not in result.stderr
     assert clean_path.read_bytes() == before
 
-    forced = runner.invoke(app, ["clean", "--force"])
+    forced = runner.invoke(app, ["clean", "--root", str(project), "--force"])
     assert forced.exit_code == 0, forced.stderr
     assert "hostilité" in read_json(clean_path)["text"]
 
@@ -295,7 +295,7 @@ def test_bad_raw_file_is_reported_and_others_still_processed(
     bad.write_bytes(content)
     for existing in (project / "corpus" / "clean").glob("*.json"):
         existing.unlink()
-    result = runner.invoke(app, ["clean"])
+    result = runner.invoke(app, ["clean", "--root", str(project)])
     assert result.exit_code == 1
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 1

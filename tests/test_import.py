@@ -117,9 +117,10 @@ def test_text_files_without_annotations_are_skipped(imported: Path) -> None:
     assert not (imported / "corpus" / "raw" / "license.txt").exists()
 
 
-def test_imported_corpus_validates(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PROPOS_ROOT", str(imported))
-    report = validate_paths([imported / "annotations", imported / "corpus" / "clean"])
+def test_imported_corpus_validates(imported: Path) -> None:
+    report = validate_paths(
+        [imported / "annotations", imported / "corpus" / "clean"], imported / "corpus" / "clean"
+    )
     assert report.problems == []
     assert report.files == 2 * len(SAMPLE) + 1
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from propos import cli_interchange, paths
+from propos.cli import app
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import sha256_text
 from propos.interchange import validate_annotation
@@ -32,7 +33,8 @@ from propos.interchange.labelstudio import (
 )
 from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS, REALIS_VALUES
 
-CLEAN_FILES = sorted(paths.clean_dir().glob("*.json"))
+CLEAN_DIR = Corpus.at(Path(__file__).resolve().parents[1]).clean_dir
+CLEAN_FILES = sorted(CLEAN_DIR.glob("*.json"))
 REAL_DOC = "000_5637744c8eac245a"
 
 
@@ -718,7 +720,7 @@ def test_labelstudio_config_names_every_label() -> None:
 
 
 def real_sentence_annotation() -> tuple[dict, str]:
-    document = json.loads((paths.clean_dir() / f"{REAL_DOC}.json").read_text(encoding="utf-8"))
+    document = json.loads((CLEAN_DIR / f"{REAL_DOC}.json").read_text(encoding="utf-8"))
     text = document["text"]
     sentence = text.split("\n\n")[1]
     assert sentence.startswith("Le président russe Vladimir Poutine a indiqué mercredi")
@@ -782,7 +784,7 @@ def test_conll_bio_on_a_real_sentence() -> None:
     assert blocks[0] == DOCSTART
     assert blocks[2] + "\n" == EXPECTED_SENTENCE
     # One block per paragraph of the cleaned document (its own paragraph list).
-    document = json.loads((paths.clean_dir() / f"{REAL_DOC}.json").read_text(encoding="utf-8"))
+    document = json.loads((CLEAN_DIR / f"{REAL_DOC}.json").read_text(encoding="utf-8"))
     assert len([b for b in blocks[1:] if b.strip()]) == len(document["paragraphs"])
     assert conll.endswith(" O\n\n")
     assert all(
@@ -808,7 +810,7 @@ def test_conll_warns_about_mentions_off_token_boundaries() -> None:
 
 
 def invoke(*args: str):
-    return CliRunner().invoke(cli_interchange.app, [str(a) for a in args])
+    return CliRunner().invoke(app, ["convert", *(str(a) for a in args)])
 
 
 def write_annotation(path: Path, annotation: dict) -> Path:
@@ -817,19 +819,18 @@ def write_annotation(path: Path, annotation: dict) -> Path:
 
 
 @pytest.fixture
-def synthetic_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean corpus folder holding the synthetic document, used as paths.clean_dir()."""
-    clean = tmp_path / "clean"
-    clean.mkdir()
+def synthetic_corpus(tmp_path: Path) -> Path:
+    """A corpus folder holding the synthetic document: the commands get it as --root."""
+    clean = tmp_path / "corpus" / "clean"
+    clean.mkdir(parents=True)
     document = {"doc_id": "999_synthetic", "text": SYNTHETIC_TEXT,
                 "text_sha256": sha256_text(SYNTHETIC_TEXT)}  # fmt: skip
     (clean / "999_synthetic.json").write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr(paths, "clean_dir", lambda: clean)
     return tmp_path
 
 
 def test_cli_brat_round_trip_real_document(tmp_path: Path) -> None:
-    annotation, _ = corpus_annotation(paths.clean_dir() / f"{REAL_DOC}.json")
+    annotation, _ = corpus_annotation(CLEAN_DIR / f"{REAL_DOC}.json")
     source = write_annotation(tmp_path / f"{REAL_DOC}.json", annotation)
     result = invoke("to-brat", source, "--out", tmp_path / "brat")
     assert result.exit_code == 0, result.output

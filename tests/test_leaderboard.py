@@ -91,8 +91,7 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (linked / "predictions.jsonl").unlink()
     (linked / "predictions.jsonl").symlink_to(ROOT / "README.md")
     write_submission(root, "Bad Name", meta("Bad"), pass_documents("a"))
-    env = {"PROPOS_ROOT": str(root)}
-    result = runner.invoke(app, ["leaderboard", "--resamples", "200"], env=env)
+    result = runner.invoke(app, ["leaderboard", "--root", str(root), "--resamples", "200"])
     assert result.exit_code == 0, result.stderr
     return {
         "stderr": result.stderr,

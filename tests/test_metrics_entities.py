@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,11 +13,13 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
-from propos import paths
+from propos.corpus import Corpus
 from propos.metrics import entity_scores
 from propos.metrics.entities import Mentions, evaluate_mentions
 from propos.schema import COARSE_TYPE, ENTITY_TYPES
 from propos.tokenize import Token, bio_tags, tokenize
+
+CORPUS = Corpus.at(Path(__file__).resolve().parents[1])
 
 NERVALUATE_NAME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
 COUNT_NAMES = ("correct", "incorrect", "partial", "missed", "spurious")
@@ -25,7 +28,7 @@ WINDOW = 120  # tokens of real text per generated document
 
 @cache
 def corpus_tokens() -> tuple[tuple[Token, ...], ...]:
-    files = sorted(paths.clean_dir().glob("*.json"))
+    files = sorted(CORPUS.clean_dir.glob("*.json"))
     assert files, "no cleaned documents"
     return tuple(tuple(tokenize(json.loads(f.read_text("utf-8"))["text"])) for f in files)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import random
 from functools import cache
+from pathlib import Path
 
 import pytest
 
-from propos import paths
+from propos.corpus import Corpus
 from propos.metrics import (
     compare,
     coreference_scores,
@@ -21,7 +22,9 @@ from propos.metrics.entities import evaluate_entities
 from propos.schema import ENTITY_TYPES, EVENT_TYPES
 from propos.tokenize import bio_tags, tokenize
 
-METRICS_DIR = paths.project_root() / "benchmark" / "metrics"
+CORPUS = Corpus.at(Path(__file__).resolve().parents[1])
+
+METRICS_DIR = CORPUS.root / "benchmark" / "metrics"
 
 
 def span(text: str, tokens: list, i: int, j: int) -> dict:
@@ -35,7 +38,7 @@ def corpus() -> tuple[dict, dict, dict]:
     degraded prediction, and the paragraphs."""
     rng = random.Random(0)
     gold, pred, paragraphs = {}, {}, {}
-    for path in sorted(paths.clean_dir().glob("*.json")):
+    for path in sorted(CORPUS.clean_dir.glob("*.json")):
         clean = json.loads(path.read_text("utf-8"))
         text, doc_id = clean["text"], clean["doc_id"]
         tokens = tokenize(text)
@@ -155,7 +158,7 @@ def test_entity_scorer_agrees_with_seqeval_on_a_thousand_documents() -> None:
     gold, pred, _ = corpus()
     texts = {
         json.loads(p.read_text("utf-8"))["doc_id"]: json.loads(p.read_text("utf-8"))["text"]
-        for p in paths.clean_dir().glob("*.json")
+        for p in CORPUS.clean_dir.glob("*.json")
     }
     tokens = {d: tokenize(t) for d, t in texts.items()}
     doc_ids = sorted(gold) * 200  # 1,000 documents

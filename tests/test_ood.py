@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from propos import ood
+from propos.corpus import Corpus
 from propos.importer import Mapping, import_brat
-from propos.validate import Corpus, check_document_bytes
+from propos.validate import CleanTexts, check_document_bytes
 
 from .conftest import ROOT
 
@@ -38,20 +39,19 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_baselines_predict_valid_documents_on_external_text(imported: Path, name: str) -> None:
     import json
 
-    predictions = ood.predict(name, imported, SAMPLE)
+    predictions = ood.predict(name, Corpus.at(ROOT), Corpus.at(imported), SAMPLE)
     assert sorted(predictions) == SAMPLE
-    with ood.data_root(imported):
-        corpus = Corpus(imported / "corpus" / "clean")
-        for document in predictions.values():
-            _, problems = check_document_bytes(
-                name, json.dumps(document).encode(), "submission", corpus, None
-            )
-            assert problems == []
+    texts = CleanTexts(imported / "corpus" / "clean")
+    for document in predictions.values():
+        _, problems = check_document_bytes(
+            name, json.dumps(document).encode(), "submission", texts, None
+        )
+        assert problems == []
     assert any(document["entities"] for document in predictions.values())
 
 
 def test_scores_are_coarse_with_document_intervals(imported: Path) -> None:
-    results = ood.evaluate(imported, resamples=100)
+    results = ood.evaluate(Corpus.at(ROOT), Corpus.at(imported), resamples=100)
     assert results["documents"] == len(SAMPLE)
     for figures in results["systems"].values():
         assert 0.0 < figures["f1"] <= 1.0

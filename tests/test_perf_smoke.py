@@ -41,7 +41,6 @@ def stages() -> ModuleType:
 def stage(
     stages: ModuleType, name: str, root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[str, Any]:
-    monkeypatch.setenv("PROPOS_ROOT", str(root))
     return stages.STAGES[name](root, 2, 50)
 
 

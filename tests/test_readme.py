@@ -12,6 +12,7 @@ from typer.main import get_command
 
 from propos import build
 from propos.cli import app
+from propos.corpus import Corpus
 
 from .conftest import ROOT
 
@@ -55,7 +56,9 @@ def test_quick_start_targets_set_up_and_call_existing_commands(target: str) -> N
 @pytest.fixture(scope="module")
 def dataset_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("readme")
-    build.build_dataset(build.default_inputs(), root / "dist" / "propos", show_progress=False)
+    build.build_dataset(
+        build.corpus_inputs(Corpus.at(ROOT)), root / "dist" / "propos", show_progress=False
+    )
     return root
 
 

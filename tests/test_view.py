@@ -13,14 +13,15 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from propos import cli_view, schema
+from propos import schema
+from propos.cli import app as propos_app
+from propos.corpus import Corpus
 from propos.fileio import sha256_text
 from propos.view import assets, pages
 from propos.view.diff import diff_html
-from propos.view.model import default_corpus, safe_name
+from propos.view.model import corpus_site, safe_name
 from propos.view.screenshots import find_chromium, most_reported_utterance, screenshot
 from propos.view.site import build_site, render_site
 from propos.view.spans import Mark, layout, render_text
@@ -126,7 +127,7 @@ def gold(doc_id: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("view") / "site"
-    build_site(default_corpus(), out)
+    build_site(corpus_site(Corpus.at(ROOT)), out)
     return out
 
 
@@ -272,7 +273,7 @@ def test_every_entity_type_and_quote_kind_has_a_distinct_style() -> None:
 
 
 def test_the_cross_outlet_pages_show_every_version_side_by_side(site: Path) -> None:
-    corpus = default_corpus()
+    corpus = corpus_site(Corpus.at(ROOT))
     sources = {row["doc_id"]: row for row in csv.DictReader((ROOT / "corpus/sources.csv").open())}
     versions: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for doc_id in DOC_IDS:
@@ -321,11 +322,11 @@ def test_event_pages_list_every_mention_by_outlet_with_realis(site: Path) -> Non
 
 
 def test_rendering_is_deterministic(tmp_path: Path) -> None:
-    first = render_site(default_corpus())
-    assert first == render_site(default_corpus())
-    build_site(default_corpus(), tmp_path / "a")
-    build_site(default_corpus(), tmp_path / "b")
-    build_site(default_corpus(), tmp_path / "b")  # replaces its own earlier output
+    first = render_site(corpus_site(Corpus.at(ROOT)))
+    assert first == render_site(corpus_site(Corpus.at(ROOT)))
+    build_site(corpus_site(Corpus.at(ROOT)), tmp_path / "a")
+    build_site(corpus_site(Corpus.at(ROOT)), tmp_path / "b")
+    build_site(corpus_site(Corpus.at(ROOT)), tmp_path / "b")  # replaces its own earlier output
     names = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
@@ -379,19 +380,8 @@ def test_word_diff_marks_added_and_missing_words() -> None:
 # ---------------------------------------------------------------- command line
 
 
-def view_app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def root() -> None:
-        """Test harness."""
-
-    cli_view.register(app)
-    return app
-
-
 def invoke(*args: str) -> Any:
-    return CliRunner().invoke(view_app(), ["view", *args])
+    return CliRunner().invoke(propos_app, ["view", *args])
 
 
 def submission_line(doc_id: str, entities: list[dict[str, Any]], **layers: Any) -> str:
@@ -527,7 +517,7 @@ def test_hostile_text_never_becomes_markup(project: Path, tmp_path: Path) -> Non
         submission_line(doc_id, [first, second], events=[event]) + "\n", encoding="utf-8"
     )
     out = project / "dist" / "site"
-    result = invoke("--pred", str(submission))
+    result = invoke("--root", str(project), "--pred", str(submission))
     assert result.exit_code == 0, result.output
     for path in html_files(out):
         page = parse(path)
@@ -583,7 +573,7 @@ def pixels_of(image: Any, colour: str, tolerance: int = 2) -> int:
 def test_chromium_draws_the_highlights(tmp_path: Path) -> None:
     import numpy as np
 
-    corpus = default_corpus()
+    corpus = corpus_site(Corpus.at(ROOT))
     site = tmp_path / "site"
     build_site(corpus, site)
     document = corpus.documents[DOC_IDS[0]]

@@ -2,7 +2,7 @@
 
     python benchmark/perf/make_corpus.py N OUT [--seed 0] [--noise 0.1]
 
-writes, under OUT (a Propos data root: run other commands on it with PROPOS_ROOT=OUT):
+writes, under OUT (a Propos data root: run other commands on it with --root OUT):
 
 - corpus/raw/<doc_id>.txt: N articles, each a random selection of distinct real paragraphs
   between a share button and a comment prompt (furniture that cleaning removes);
@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from propos import paths, schema
+from propos import schema
 from propos.clean import clean_text
+from propos.corpus import Corpus
 from propos.fileio import sha256_text
 
 FURNITURE_TOP = "Partagez"
@@ -85,13 +86,16 @@ def blocks_of(clean: dict[str, Any], gold: dict[str, Any]) -> list[Block]:
     return result
 
 
-def real_blocks() -> tuple[list[Block], dict[str, Any]]:
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def real_blocks(source: Corpus) -> tuple[list[Block], dict[str, Any]]:
     blocks: list[Block] = []
-    for gold_path in sorted(paths.gold_dir().glob("*.json")):
+    for gold_path in sorted(source.gold_dir.glob("*.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        clean = json.loads((paths.clean_dir() / gold_path.name).read_text(encoding="utf-8"))
+        clean = json.loads(source.clean_path(gold_path.stem).read_text(encoding="utf-8"))
         blocks += blocks_of(clean, gold)
-    inventory = json.loads(paths.inventory_file().read_text(encoding="utf-8"))
+    inventory = json.loads(source.inventory_file.read_text(encoding="utf-8"))
     return blocks, inventory
 
 
@@ -187,8 +191,10 @@ def spurious_entities(
     return found
 
 
-def make_corpus(count: int, out: Path, seed: int = 0, noise: float = 0.1) -> None:
-    blocks, inventory = real_blocks()
+def make_corpus(
+    count: int, out: Path, seed: int = 0, noise: float = 0.1, source: Corpus | None = None
+) -> None:
+    blocks, inventory = real_blocks(source or Corpus.at(REPOSITORY))
     rng = random.Random(seed)
     for folder in ("corpus/raw", "corpus/clean", "annotations/gold"):
         (out / folder).mkdir(parents=True, exist_ok=True)

@@ -54,9 +54,8 @@ def run_stage(stage: str, root: Path, workers: int, sample: int) -> dict[str, An
         "--sample",
         str(sample),
     ]
-    env = {**os.environ, "PROPOS_ROOT": str(root)}
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     assert process.stdout is not None and process.stderr is not None

@@ -80,7 +80,7 @@ def stage_validate(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.validate import validate_paths
 
     start = time.perf_counter()
-    report = validate_paths([root / "annotations" / "gold"])
+    report = validate_paths([root / "annotations" / "gold"], root / "corpus" / "clean")
     return {
         "seconds": time.perf_counter() - start,
         "files": report.files,
@@ -92,7 +92,7 @@ def stage_validate_submission(root: Path, workers: int, sample: int) -> dict[str
     from propos.validate import validate_paths
 
     start = time.perf_counter()
-    report = validate_paths([root / "submission.jsonl"])
+    report = validate_paths([root / "submission.jsonl"], root / "corpus" / "clean")
     return {"seconds": time.perf_counter() - start, "problems": len(report.problems)}
 
 
@@ -131,6 +131,7 @@ def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
         root / "annotations" / "inventory.json",
         root / "annotations" / "splits.json",
         root / "corpus" / "sources.csv",
+        {},
     )
     out = root / "perf-dist" / "propos"
     start = time.perf_counter()
@@ -275,7 +276,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=2000)
     args = parser.parse_args()
-    os.environ["PROPOS_ROOT"] = str(args.root)
     result = STAGES[args.stage](args.root, args.workers, args.sample)
     sys.stdout.write(json.dumps(result, default=str) + "\n")
 

@@ -39,6 +39,8 @@ METADATA_FIELDS = (
     "byline",
 )
 SOURCE_FIELDS = ("outlet", "country", "language", "machine_translated")
+# Every config's rows carry these, so that one collection or story can be selected alone.
+ORIGIN_FIELDS = ("collection", "story", "license")
 
 
 def bio_names(types: Iterable[str]) -> list[str]:
@@ -88,10 +90,15 @@ def features(config: str) -> Any:
         "id": text, "trigger": span, "type": event_type, "realis": realis, "event_id": text,
         "arguments": List(argument),
     }  # fmt: skip
+    origin = {name: text for name in ORIGIN_FIELDS}
     if config == "documents":
         return Features(
             {
                 "doc_id": text,
+                **origin,
+                "attribution": text,
+                "url": text,
+                "date": text,
                 "text": text,
                 **{name: text for name in METADATA_FIELDS},
                 **{name: text for name in SOURCE_FIELDS},
@@ -107,6 +114,7 @@ def features(config: str) -> Any:
             {
                 "id": text,
                 "doc_id": text,
+                **origin,
                 "sentence": integer,
                 "start": integer,
                 "tokens": List(text),
@@ -117,9 +125,9 @@ def features(config: str) -> Any:
             }
         )
     if config == "quotes":
-        return Features({"doc_id": text, **quote, "speaker_name": text})
+        return Features({"doc_id": text, **origin, **quote, "speaker_name": text})
     if config == "events":
-        return Features({"doc_id": text, **event})
+        return Features({"doc_id": text, **origin, **event})
     raise ValueError(config)
 
 
@@ -135,6 +143,7 @@ class Inputs:
     inventory: dict[str, Any]
     assignments: dict[str, str]
     sources: dict[str, dict[str, str]]
+    origins: dict[str, dict[str, Any]]
 
 
 @dataclass
@@ -175,13 +184,23 @@ def _events(gold: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**event, "arguments": _arguments(event, mentions)} for event in gold["events"]]
 
 
+def origin(document: Document, inputs: Inputs) -> dict[str, Any]:
+    found = inputs.origins.get(document.doc_id, {})
+    return {name: found.get(name) for name in ORIGIN_FIELDS}
+
+
 def document_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
     clean, gold = document.clean, document.gold
     source = inputs.sources.get(document.doc_id, {})
+    found = inputs.origins.get(document.doc_id, {})
     metadata = clean["metadata"]
     return [
         {
             "doc_id": document.doc_id,
+            **origin(document, inputs),
+            "attribution": found.get("attribution"),
+            "url": found.get("url"),
+            "date": found.get("date"),
             "text": clean["text"],
             **{name: metadata.get(name) for name in METADATA_FIELDS},
             **{name: source.get(name) or None for name in SOURCE_FIELDS},
@@ -209,6 +228,7 @@ def ner_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
             {
                 "id": f"{doc_id}-{index}",
                 "doc_id": doc_id,
+                **origin(document, inputs),
                 "sentence": index,
                 "start": start,
                 "tokens": [t.text for t in tokens],
@@ -226,6 +246,7 @@ def quote_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
     return [
         {
             "doc_id": document.doc_id,
+            **origin(document, inputs),
             **quote,
             "speaker_name": names.get(quote["speaker_entity_id"] or ""),
         }
@@ -234,7 +255,10 @@ def quote_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
 
 
 def event_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
-    return [{"doc_id": document.doc_id, **event} for event in _events(document.gold)]
+    return [
+        {"doc_id": document.doc_id, **origin(document, inputs), **event}
+        for event in _events(document.gold)
+    ]
 
 
 ROW_MAKERS: dict[str, Callable[[Document, Inputs], list[dict[str, Any]]]] = {
@@ -249,14 +273,16 @@ ROW_MAKERS: dict[str, Callable[[Document, Inputs], list[dict[str, Any]]]] = {
 
 
 def load_inputs(
-    clean_dir: Path, gold_dir: Path, inventory_path: Path, splits_path: Path, sources_path: Path
-) -> Inputs:
+    clean_dir: Path, gold_dir: Path, inventory_path: Path, splits_path: Path, sources_path: Path,
+    origins: dict[str, dict[str, Any]],
+) -> Inputs:  # fmt: skip
     from propos.split import load_splits, read_sources
 
     assignments: dict[str, str] = load_splits(splits_path)["assignments"]
     return Inputs(
-        clean_dir, gold_dir, read_json(inventory_path), assignments, read_sources(sources_path)
-    )
+        clean_dir, gold_dir, read_json(inventory_path), assignments, read_sources(sources_path),
+        origins,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- writing
@@ -451,11 +477,13 @@ def card_text(sizes: dict[str, dict[str, int]]) -> str:
 
 # Propos
 
-A French news benchmark for named entities, quotations and events: five articles on the
-Biden–Putin summit in Geneva (16 June 2021) as different outlets reported it, annotated on three
-layers with cross-document identity (the same entity, the same event, the same statement across
-outlets). See `DATASHEET.md` in the source repository for provenance, cleaning, annotation,
-agreement figures, limits and licensing.
+A French news benchmark for named entities, quotations and events, annotated on three layers
+with cross-document identity (the same entity, the same event, the same statement across
+articles). Two collections: `press`, five articles on the Biden–Putin summit in Geneva (16 June
+2021) as different outlets reported it (story `geneva-summit-2021`), and `wikinews`, 64 French
+Wikinews articles of 2016 in fifteen stories. Every row of every configuration carries its
+`collection`, `story` and `license`. See `DATASHEET.md` in the source repository for
+provenance, cleaning, annotation, agreement figures, limits and licensing.
 
 ## Configurations
 
@@ -478,13 +506,22 @@ agreement figures, limits and licensing.
 from datasets import load_dataset
 
 ner = load_dataset("path/to/propos", "ner")
+# One collection alone (the Wikinews part may be redistributed under CC BY 2.5):
+wikinews = ner.filter(lambda row: row["collection"] == "wikinews")
 ```
 
 ## Licence
 
-The annotations are released under CC BY 4.0. The article texts remain the property of their
-publishers and are included for non-commercial research on the annotations only; see the
-datasheet.
+The annotations are released under CC BY 4.0. Texts, per collection (the `license` field of
+every row):
+
+| collection | texts | what you may do |
+| --- | --- | --- |
+| `press` | the publishers' (`research-only`) | non-commercial research on the annotations only |
+| `wikinews` | Wikinews contributors, CC BY 2.5 | share and adapt, with attribution |
+
+The `attribution` field of each Wikinews document gives the credit to show: "Wikinews
+contributors", the article's title and date.
 """
 
 
@@ -501,7 +538,9 @@ def swap_in(built: Path, target: Path) -> None:
 
 
 def corpus_inputs(corpus: Corpus) -> Inputs:
+    from propos.collection import document_metadata
+
     return load_inputs(
         corpus.clean_dir, corpus.gold_dir, corpus.inventory_file, corpus.splits_file,
-        corpus.sources_file,
+        corpus.sources_file, document_metadata(corpus),
     )  # fmt: skip

@@ -188,11 +188,16 @@ def _cleaned(
             yield doc_id, None, str(exc)
             continue
         if document["source"]["raw_sha256"] != entry["raw_sha256"]:
-            yield doc_id, None, (
-                f"{source}: the source text of article {doc_id} ({entry['title']}) changed since"
-                f" it was registered (sha256 {document['source']['raw_sha256'][:12]}… vs"
-                f" {entry['raw_sha256'][:12]}… in {manifest['collection']}.json); its annotations"
-                " are anchored to the registered text"
+            found, pinned = document["source"]["raw_sha256"][:12], entry["raw_sha256"][:12]
+            yield (
+                doc_id,
+                None,
+                (
+                    f"{source}: the source text of article {doc_id} ({entry['title']}) changed"
+                    f" since it was registered (sha256 {found}… vs {pinned}… in"
+                    f" {manifest['collection']}.json); its annotations are anchored to the"
+                    " registered text"
+                ),
             )
             continue
         document["source"]["file"] = entry["source_file"]

@@ -14,7 +14,7 @@ from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents, sha256_text
 from propos.split import split_doc_ids
-from propos.validate import Context, CleanTexts, submission_problems
+from propos.validate import CleanTexts, Context, submission_problems
 
 Documents = dict[str, dict[str, Any]]
 
@@ -337,14 +337,16 @@ def breakdown_frame(path: Path, gold: GoldSet, by: str) -> Any:
     fine = entity_scores(gold.documents, predictions)["fine"]["per_type"]
     rows += [_count_row("entities", label, schemes["strict"]) for label, schemes in fine.items()]
     for kind in schema.QUOTE_KINDS:
-        scores = quote_scores(*(_only(d, "quotes", "kind", kind) for d in (gold.documents,
-                                                                          predictions)))
+        scores = quote_scores(
+            *(_only(d, "quotes", "kind", kind) for d in (gold.documents, predictions))
+        )
         rows.append(_count_row("quotes", kind, scores["attribution"]))
     present = {e["type"] for d in (*gold.documents.values(), *predictions.values())
                for e in d.get("events", [])}  # fmt: skip
     for event_type in [t for t in schema.EVENT_TYPES if t in present]:
-        scores = event_scores(*(_only(d, "events", "type", event_type) for d in (gold.documents,
-                                                                                 predictions)))
+        scores = event_scores(
+            *(_only(d, "events", "type", event_type) for d in (gold.documents, predictions))
+        )
         rows.append(_count_row("events", event_type, scores["trigger_classification"]))
     return pd.DataFrame(rows, columns=["layer", "group", *COUNT_COLUMNS])
 
@@ -381,9 +383,11 @@ def _document_errors(doc_id: str, text: str, gold: Documents, pred: Documents) -
         for start, end, surface, label in gold_spans:
             if (start, end) in exact:
                 matched_pred.add((start, end))
-                if exact[(start, end)] != label:
+                predicted_label = exact[(start, end)]
+                if predicted_label != label:
+                    context = _context(text, start, end)
                     rows.append([doc_id, layer, "wrong type", start, end, surface, label,
-                                 surface, exact[(start, end)], _context(text, start, end)])  # fmt: skip
+                                 surface, predicted_label, context])  # fmt: skip
                 continue
             overlapping = [p for p in pred_spans if p[0] < end and start < p[1]]
             if overlapping:

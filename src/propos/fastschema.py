@@ -1,8 +1,8 @@
 """A fast path for schema validation: msgspec types generated from the JSON Schemas.
 
 jsonschema walks Python objects in Python (about 50 ms for one annotation file here); msgspec
-checks the same constraints in C while decoding. The types are *generated* from the JSON Schemas
-of the package's schemas (propos/schemas/), so the schemas stay the single source of truth. A document the fast
+checks the same constraints in C while decoding. The types are *generated* from the package's
+JSON Schemas (propos/schemas/), so the schemas stay the single source of truth. A document the fast
 path accepts is valid; a document it rejects goes to jsonschema, which lists every problem with
 its JSON path. Only the subset of JSON Schema that the project's schemas use is supported, and
 an unsupported keyword is an error at start-up, not a silent gap.

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from propos import schema
-from propos.fileio import JSONDefect, decode_json, read_jsonl_documents
 from propos.corpus import Corpus
-from propos.validate import Context, CleanTexts, mebibytes, submission_problems
+from propos.fileio import JSONDefect, decode_json, read_jsonl_documents
+from propos.validate import CleanTexts, Context, mebibytes, submission_problems
 
 SYSTEM_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MAX_META_BYTES = 64 * 1024

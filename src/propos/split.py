@@ -17,11 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, write_json
 
 ALL = "all"
+SPLITS_VERSION = 2
 SPLIT_TARGETS: dict[str, float] = {"train": 0.6, "test": 0.4}
+# A fresh assignment gives test at least this share of each, and of the documents.
+BALANCED_LAYERS = ("quotes", "events")
+TEST_MIN_SHARE = 1 / 3
+TEST_MIN_GROUPS = 5
+FOLDS = 5
+EXHAUSTIVE_GROUPS = 20  # up to this many groups every train/test partition is tried
 SHINGLE_WORDS = 5
 SIMILARITY_THRESHOLD = 0.05
 MINHASH_PERMUTATIONS = 128
@@ -112,11 +120,42 @@ class CorpusGroups:
     similarity: dict[tuple[str, str], float]
 
 
+def story_pairs(sources: dict[str, dict[str, str]], doc_ids: list[str]) -> list[tuple[str, str]]:
+    """Documents reporting the same story are one group: a story never straddles splits."""
+    by_story: dict[str, list[str]] = {}
+    for doc_id in doc_ids:
+        story = sources.get(doc_id, {}).get("story", "")
+        if story:
+            by_story.setdefault(story, []).append(doc_id)
+    return [(docs[0], other) for docs in by_story.values() for other in docs[1:]]
+
+
 def find_groups(texts: dict[str, str], sources: dict[str, dict[str, str]]) -> CorpusGroups:
     similarity = similarities(texts)
     linked = [pair for pair, value in similarity.items() if value >= SIMILARITY_THRESHOLD]
     linked += agency_pairs(sources, sorted(texts))
+    linked += story_pairs(sources, sorted(texts))
     return CorpusGroups(groups_of(sorted(texts), linked), similarity)
+
+
+def corpus_sources(corpus: Corpus) -> dict[str, dict[str, str]]:
+    """What grouping needs of each document: its agency credit and its story."""
+    from propos.collection import document_metadata
+
+    sources = read_sources(corpus.sources_file)
+    for doc_id, metadata in document_metadata(corpus).items():
+        sources.setdefault(doc_id, {})["story"] = metadata["story"]
+    return sources
+
+
+def layer_counts(gold_dir: Path, doc_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Quotations and event mentions per document (0 for a document without gold)."""
+    counts = {}
+    for doc_id in doc_ids:
+        path = gold_dir / f"{doc_id}.json"
+        gold = read_json(path) if path.exists() else {}
+        counts[doc_id] = {layer: len(gold.get(layer, [])) for layer in BALANCED_LAYERS}
+    return counts
 
 
 # ---------------------------------------------------------------- assignment
@@ -162,18 +201,71 @@ def assign(
     return dict(sorted(assignments.items())), warnings
 
 
-def folds(groups: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """Leave-one-group-out: each group is the test part of one fold."""
+def fold_sets(groups: dict[str, list[str]], n_folds: int = FOLDS) -> list[list[str]]:
+    """Groups dealt into ``n_folds`` sets of about equal size (largest group first)."""
+    sets: list[list[str]] = [[] for _ in range(min(n_folds, len(groups)))]
+    sizes = [0] * len(sets)
+    ordered = sorted(groups, key=lambda g: (-len(groups[g]), _stable_key(g)))
+    for group_id in ordered:
+        smallest = min(range(len(sets)), key=lambda i: (sizes[i], i))
+        sets[smallest].append(group_id)
+        sizes[smallest] += len(groups[group_id])
+    return [sorted(found) for found in sets]
+
+
+def folds(groups: dict[str, list[str]], n_folds: int = FOLDS) -> list[dict[str, Any]]:
+    """Leave one set of groups (of stories) out: each set is the test part of one fold."""
     every = sorted(doc for docs in groups.values() for doc in docs)
-    return [
-        {
-            "fold": index,
-            "group": group_id,
-            "test": docs,
-            "train": [d for d in every if d not in docs],
-        }
-        for index, (group_id, docs) in enumerate(groups.items())
-    ]
+    found = []
+    for index, group_ids in enumerate(fold_sets(groups, n_folds)):
+        test = sorted(doc for group_id in group_ids for doc in groups[group_id])
+        found.append({"fold": index, "groups": group_ids, "test": test,
+                      "train": [d for d in every if d not in set(test)]})  # fmt: skip
+    return found
+
+
+def balanced_assignment(
+    groups: dict[str, list[str]], counts: dict[str, dict[str, int]]
+) -> dict[str, str]:
+    """The train/test partition of whole groups closest to the targets that gives test at
+    least a third of the documents, quotations and event mentions, from enough groups.
+
+    Every partition is tried (groups are few); ties break on a stable hash, so the same corpus
+    always gives the same split.
+    """
+    names = sorted(groups, key=_stable_key)
+    if len(names) > EXHAUSTIVE_GROUPS:
+        return assign(groups, {})[0]
+    columns = ("documents", *BALANCED_LAYERS)
+    totals = {c: 0 for c in columns}
+    per_group = []
+    for name in names:
+        row = {"documents": len(groups[name])}
+        row.update(
+            {layer: sum(counts[d][layer] for d in groups[name]) for layer in BALANCED_LAYERS}
+        )
+        per_group.append(row)
+        for column in columns:
+            totals[column] += row[column]
+    target = SPLIT_TARGETS["test"]
+    best: tuple[float, int] | None = None
+    for mask in range(1, 2 ** len(names) - 1):
+        chosen = [i for i in range(len(names)) if mask >> i & 1]
+        shares = {c: sum(per_group[i][c] for i in chosen) / (totals[c] or 1) for c in columns}
+        if len(chosen) < min(TEST_MIN_GROUPS, len(names) - 1) or any(
+            totals[c] and shares[c] < TEST_MIN_SHARE for c in columns
+        ):
+            continue
+        distance = sum((shares[c] - target) ** 2 for c in columns)
+        if best is None or distance < best[0] - 1e-12:
+            best = (distance, mask)
+    if best is None:
+        return assign(groups, {})[0]
+    return {
+        doc: ("test" if best[1] >> index & 1 else "train")
+        for index, name in enumerate(names)
+        for doc in groups[name]
+    }
 
 
 def max_cross_split(
@@ -200,21 +292,38 @@ def corpus_texts(clean_dir: Path) -> dict[str, str]:
 
 
 def make_splits(
-    texts: dict[str, str], sources: dict[str, dict[str, str]], previous: dict[str, Any] | None
+    texts: dict[str, str],
+    sources: dict[str, dict[str, str]],
+    previous: dict[str, Any] | None,
+    counts: dict[str, dict[str, int]] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
+    """Assign groups to splits. Assignments of a previous version-2 file never move (new groups
+    go to the neediest split); without one, the balanced partition is chosen."""
     found = find_groups(texts, sources)
     earlier = (previous or {}).get("assignments", {})
-    kept = {doc: split for doc, split in earlier.items() if doc in texts}
-    assignments, warnings = assign(found.groups, kept)
+    stable = (previous or {}).get("version") == SPLITS_VERSION
+    kept = {doc: split for doc, split in earlier.items() if doc in texts} if stable else {}
+    if kept:
+        assignments, warnings = assign(found.groups, kept)
+    else:
+        balance = counts or {doc: {layer: 0 for layer in BALANCED_LAYERS} for doc in texts}
+        assignments, warnings = dict(sorted(balanced_assignment(found.groups, balance).items())), []
     splits = {
-        "version": 1,
+        "version": SPLITS_VERSION,
         "method": {
             "shingle_words": SHINGLE_WORDS,
             "similarity": "Jaccard of word shingles (MinHash LSH candidates beyond"
             f" {EXACT_PAIRS_LIMIT} documents)",
             "threshold": SIMILARITY_THRESHOLD,
-            "also_grouped": "documents crediting the same agency (corpus/sources.csv)",
+            "also_grouped": "documents of the same story, and documents crediting the same"
+            " agency (corpus/sources.csv)",
             "targets": SPLIT_TARGETS,
+            "test_minimum": {
+                "share": round(TEST_MIN_SHARE, 4),
+                "of": ["documents", *BALANCED_LAYERS],
+                "groups": TEST_MIN_GROUPS,
+            },
+            "folds": f"{FOLDS} folds, each leaving one set of story groups out",
         },
         "assignments": assignments,
         "groups": found.groups,
@@ -227,6 +336,18 @@ def make_splits(
         ],
     }
     return splits, warnings
+
+
+def summary(result: dict[str, Any], location: Path) -> str:
+    sizes = {
+        name: sum(1 for s in result["assignments"].values() if s == name) for name in SPLIT_TARGETS
+    }
+    crossing = result["max_cross_split_similarity"]
+    return (
+        f"split: {', '.join(f'{k} {v}' for k, v in sizes.items())} documents in"
+        f" {len(result['groups'])} groups, {len(result['folds'])} folds; highest similarity"
+        f" across splits {crossing['value']} {tuple(crossing['pair'])} -> {location}"
+    )
 
 
 def check_splits(

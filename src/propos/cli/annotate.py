@@ -150,8 +150,6 @@ def stats(
         say(f"stats: {datasheet} {'updated' if changed else 'already up to date'}")
 
 
-
-
 def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(agreement)

@@ -1,19 +1,20 @@
 """`propos baseline`: run the baseline systems, write their submissions and the report.
 
-Registered in the main command line by ``register(app)``. The command parses its arguments and
-calls :mod:`propos.baselines`; bad input (an unknown baseline, split or table) is a
-ProposError, reported as one line.
+The command parses its arguments and calls :mod:`propos.baselines`; bad input (an unknown
+baseline, split or table) is a ProposError, reported as one line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from propos.cli._common import RootOption, open_corpus
 from propos.cli._common import reports_errors as _reports_errors
 from propos.cli._common import say as _say
+from propos.corpus import Corpus
 from propos.errors import ProposError
 
 
@@ -49,6 +50,7 @@ def baseline(
             " quotes-..., events-...)."
         ),
     ] = None,
+    root: RootOption = None,
 ) -> None:
     """Run a baseline: train on the train split, predict a split, write its submission.
 
@@ -66,6 +68,7 @@ def baseline(
         raise ProposError("give a baseline NAME, or --list, --all, --report or --table", 2)
     if name is not None and (all_ or report or table):
         raise ProposError("give either a baseline NAME or --all/--report/--table, not both", 2)
+    corpus = open_corpus(root)
     if name is not None:
         baselines.get(name)
         if split != baselines.DEFAULT_SPLIT and out is None:
@@ -74,28 +77,30 @@ def baseline(
                 f" predictions for the '{split}' split",
                 exit_code=2,
             )
-        _write(baselines, name, split, out)
+        _write(corpus, name, split, out)
         return
     if all_:
         for entry in baselines.BASELINES:
-            _write(baselines, entry, baselines.DEFAULT_SPLIT, None)
+            _write(corpus, entry, baselines.DEFAULT_SPLIT, None)
     if table:
         from propos.baselines import evaluation
 
-        typer.echo(evaluation.render_table(table, evaluation.default_scorer()), nl=False)
+        typer.echo(evaluation.render_table(corpus, table, evaluation.default_scorer()), nl=False)
     if report:
         from propos.baselines import evaluation
         from propos.fileio import write_atomic
 
-        text = evaluation.build_report(evaluation.default_scorer())
-        target = evaluation.report_path()
+        text = evaluation.build_report(corpus, evaluation.default_scorer())
+        target = evaluation.report_path(corpus)
         write_atomic(target, text)
         _say(f"baseline: wrote {target}")
 
 
-def _write(baselines: Any, name: str, split: str, out: Path | None) -> None:
-    result = baselines.run(name, split)
-    folder = baselines.write_submission(result, out)
+def _write(corpus: Corpus, name: str, split: str, out: Path | None) -> None:
+    from propos import baselines
+
+    result = baselines.run(corpus, name, split)
+    folder = baselines.write_submission(corpus, result, out)
     _say(
         f"baseline {name}: {len(result.documents)} document(s) of split '{split}' in"
         f" {result.seconds:.1f} s -> {folder}"

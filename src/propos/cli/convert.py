@@ -30,9 +30,7 @@ AnnotationFiles = Annotated[
 ]
 
 
-def _write_annotations(
-    documents: list[tuple[dict, str, str]], out: Path, clean_dir: Path
-) -> None:
+def _write_annotations(documents: list[tuple[dict, str, str]], out: Path, clean_dir: Path) -> None:
     """Check each imported text against the cleaned corpus, then write <out>/<doc_id>.json."""
     from propos.interchange import check_same_text
 

@@ -107,7 +107,8 @@ def split(
         say(f"split --check: {location} agrees with the corpus, no leak")
         return
     previous = splits_module.load_splits(location) if location.exists() else None
-    result, warnings = splits_module.make_splits(texts, sources, previous)
+    counts = splits_module.layer_counts(corpus.gold_dir, sorted(texts))
+    result, warnings = splits_module.make_splits(texts, sources, previous, counts)
     for warning in warnings:
         say(f"warning: {warning}")
     splits_module.write_splits(location, result)

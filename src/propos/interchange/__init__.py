@@ -154,7 +154,8 @@ def check_same_text(clean_dir: Path, doc_id: str, text: str, where: str) -> None
             min(len(clean), len(text)),
         )
         raise ProposError(
-            f"{where}: text differs from the cleaned document {clean_document_path(clean_dir, doc_id)}"
+            f"{where}: text differs from the cleaned document"
+            f" {clean_document_path(clean_dir, doc_id)}"
             f" from character {position} on; its offsets would not match"
         )
 

@@ -21,10 +21,10 @@ from propos.view.diff import diff_html, similarity
 from propos.view.model import (
     LAYERS,
     STATUSES,
-    SiteCorpus,
     Document,
     Item,
     Mention,
+    SiteCorpus,
     safe_name,
     span_of,
 )
