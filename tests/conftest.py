@@ -13,7 +13,8 @@ from propos.corpus import Corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
-DOC_IDS = sorted(p.stem for p in (ROOT / "corpus" / "raw").glob("*.txt"))
+DOC_IDS = sorted(p.stem for p in (ROOT / "corpus" / "raw").glob("*.txt"))  # the press articles
+ALL_DOC_IDS = sorted(p.stem for p in (ROOT / "annotations" / "gold").glob("*.json"))
 
 
 def load_json(path: Path) -> Any:

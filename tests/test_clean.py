@@ -16,7 +16,7 @@ from propos.cli import app
 from propos.errors import ProposError
 from propos.fileio import read_json, write_json
 
-from .conftest import DOC_IDS, ROOT, SEEDS
+from .conftest import ALL_DOC_IDS, DOC_IDS, ROOT, SEEDS
 
 runner = CliRunner()
 
@@ -301,7 +301,7 @@ def test_bad_raw_file_is_reported_and_others_still_processed(
     assert len(error_lines) == 1
     assert "zzz_bad.txt" in error_lines[0] and message in error_lines[0]
     assert "Traceback" not in result.stderr
-    assert sorted(p.stem for p in (project / "corpus" / "clean").glob("*.json")) == DOC_IDS
+    assert sorted(p.stem for p in (project / "corpus" / "clean").glob("*.json")) == ALL_DOC_IDS
 
 
 def test_bom_and_crlf_are_handled_and_recorded(tmp_path: Path) -> None:

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import DOC_IDS, ROOT, load_json
+from .conftest import ALL_DOC_IDS, DOC_IDS, ROOT, load_json
 
-GOLD = {doc: load_json(ROOT / "annotations" / "gold" / f"{doc}.json") for doc in DOC_IDS}
+GOLD = {doc: load_json(ROOT / "annotations" / "gold" / f"{doc}.json") for doc in ALL_DOC_IDS}
 INVENTORY = load_json(ROOT / "annotations" / "inventory.json")
 ENTITIES = {entry["id"]: entry for entry in INVENTORY["entities"]}
 EVENTS = {entry["id"]: entry for entry in INVENTORY["events"]}
+WIKINEWS = load_json(ROOT / "corpus" / "collections" / "wikinews.json")
 SUMMIT = "EV-geneva-summit"
 
 
@@ -26,10 +27,37 @@ def test_every_quotation_speaker_entity_exists() -> None:
         assert speaker is None or speaker in ENTITIES, (doc, quote["id"])
 
 
-def test_each_article_mentions_the_geneva_summit() -> None:
+def test_each_press_article_mentions_the_geneva_summit() -> None:
     assert EVENTS[SUMMIT]["type"] == "Contact:Meet"
     for doc, gold in GOLD.items():
-        assert any(event["event_id"] == SUMMIT for event in gold["events"]), doc
+        if doc in DOC_IDS:
+            assert any(event["event_id"] == SUMMIT for event in gold["events"]), doc
+
+
+def test_every_argument_is_an_entity_mention_of_its_document() -> None:
+    for doc, gold in GOLD.items():
+        mentions = {entity["id"] for entity in gold["entities"]}
+        for event in gold["events"]:
+            for argument in event["arguments"]:
+                assert argument["entity"] in mentions, (doc, event["id"], argument)
+
+
+def test_every_id_resolves_in_the_inventory() -> None:
+    utterances = {entry["id"] for entry in INVENTORY["utterances"]}
+    for doc, gold in GOLD.items():
+        assert {e["entity_id"] for e in gold["entities"]} <= set(ENTITIES), doc
+        assert {e["event_id"] for e in gold["events"]} <= set(EVENTS), doc
+        assert {q["utterance_id"] for q in gold["quotes"]} <= utterances, doc
+
+
+def test_recurring_entities_link_across_stories() -> None:
+    stories = {d["doc_id"]: d["story"] for d in WIKINEWS["documents"]}
+    seen: dict[str, set[str]] = defaultdict(set)
+    for doc, entity in all_items("entities"):
+        seen[entity["entity_id"]].add(stories.get(doc, "geneva-summit-2021"))
+    assert {"E-manuel-valls", "E-loi-travail", "E-cgt"} <= set(seen)
+    assert len(seen["E-manuel-valls"]) >= 2
+    assert sum(len(found) >= 2 for found in seen.values()) >= 20
 
 
 def test_every_shared_utterance_has_one_speaker() -> None:
@@ -56,13 +84,24 @@ def test_the_no_animosity_statement_travels_across_outlets() -> None:
     assert any("animosité" in text for _, text in reports)
 
 
-@pytest.mark.parametrize(("layer", "minimum"), [("entities", 100), ("quotes", 36), ("events", 100)])
+@pytest.mark.parametrize(
+    ("layer", "minimum"), [("entities", 1000), ("quotes", 200), ("events", 450)]
+)
 def test_the_gold_is_exhaustive_enough(layer: str, minimum: int) -> None:
     assert len(all_items(layer)) > minimum
 
 
+@pytest.mark.parametrize(("layer", "minimum"), [("quotes", 80), ("events", 300)])
+def test_the_wikinews_part_is_large_enough(layer: str, minimum: int) -> None:
+    assert sum(doc.startswith("wn-") for doc, _ in all_items(layer)) >= minimum
+
+
 def test_every_inventory_entry_is_used() -> None:
     used_entities = {item["entity_id"] for _, item in all_items("entities")}
+    # A source may be named nowhere in a document ("the Nobel committee" of a press release).
+    used_entities |= {
+        q["speaker_entity_id"] for _, q in all_items("quotes") if q["speaker_entity_id"]
+    }
     used_events = {item["event_id"] for _, item in all_items("events")}
     used_utterances = {item["utterance_id"] for _, item in all_items("quotes")}
     assert used_entities == set(ENTITIES)

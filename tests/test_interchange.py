@@ -35,6 +35,9 @@ from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS
 
 CLEAN_DIR = Corpus.at(Path(__file__).resolve().parents[1]).clean_dir
 CLEAN_FILES = sorted(CLEAN_DIR.glob("*.json"))
+# The mechanical annotation below knows the press story's names; the gold covers every document.
+PRESS_FILES = [path for path in CLEAN_FILES if not path.stem.startswith("wn-")]
+GOLD_FILES = sorted((CLEAN_DIR.parents[1] / "annotations" / "gold").glob("*.json"))
 REAL_DOC = "000_5637744c8eac245a"
 
 
@@ -387,7 +390,15 @@ def test_brat_round_trip_synthetic(tmp_path: Path) -> None:
     assert back == annotation
 
 
-@pytest.mark.parametrize("path", CLEAN_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
+def test_brat_round_trip_gold(path: Path) -> None:
+    annotation = json.loads(path.read_text(encoding="utf-8"))
+    text = json.loads((CLEAN_DIR / path.name).read_text(encoding="utf-8"))["text"]
+    ann = annotation_to_ann(annotation, text)
+    assert ann_to_annotation(annotation["doc_id"], text, ann) == annotation
+
+
+@pytest.mark.parametrize("path", PRESS_FILES, ids=lambda p: p.stem)
 def test_brat_round_trip_corpus(path: Path, tmp_path: Path) -> None:
     annotation, text = corpus_annotation(path)
     assert annotation["entities"] and annotation["quotes"] and annotation["events"]
@@ -845,11 +856,18 @@ def test_cli_labelstudio_round_trip(synthetic_corpus: Path) -> None:
     tmp = synthetic_corpus
     source = write_annotation(tmp / "999_synthetic.json", synthetic_annotation())
     result = invoke(
-        "to-labelstudio", source, "--out", tmp / "tasks.json", "--config", tmp / "config.xml"
+        "to-labelstudio",
+        "--root",
+        tmp,
+        source,
+        "--out",
+        tmp / "tasks.json",
+        "--config",
+        tmp / "config.xml",
     )
     assert result.exit_code == 0, result.output
     assert "<Labels" in (tmp / "config.xml").read_text(encoding="utf-8")
-    result = invoke("from-labelstudio", tmp / "tasks.json", "--out", tmp / "back")
+    result = invoke("from-labelstudio", "--root", tmp, tmp / "tasks.json", "--out", tmp / "back")
     assert result.exit_code == 0, result.output
     back = json.loads((tmp / "back" / "999_synthetic.json").read_text(encoding="utf-8"))
     assert back == synthetic_annotation()
@@ -869,12 +887,12 @@ def test_cli_to_conll(tmp_path: Path) -> None:
 def test_cli_reports_bad_ann_as_one_line(synthetic_corpus: Path) -> None:
     tmp = synthetic_corpus
     source = write_annotation(tmp / "999_synthetic.json", synthetic_annotation())
-    assert invoke("to-brat", source, "--out", tmp / "brat").exit_code == 0
+    assert invoke("to-brat", "--root", tmp, source, "--out", tmp / "brat").exit_code == 0
     ann_path = tmp / "brat" / "999_synthetic.ann"
     lines = ann_path.read_text(encoding="utf-8").splitlines()
     lines[0] = lines[0].replace("\tPER ", "\tPERSON ")
     ann_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = invoke("from-brat", tmp / "brat", "--out", tmp / "back")
+    result = invoke("from-brat", "--root", tmp, tmp / "brat", "--out", tmp / "back")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"error: {ann_path}:1: T1: unknown type 'PERSON'")
@@ -884,10 +902,10 @@ def test_cli_reports_bad_ann_as_one_line(synthetic_corpus: Path) -> None:
 def test_cli_refuses_text_that_is_not_the_cleaned_text(synthetic_corpus: Path) -> None:
     tmp = synthetic_corpus
     source = write_annotation(tmp / "999_synthetic.json", synthetic_annotation())
-    assert invoke("to-brat", source, "--out", tmp / "brat").exit_code == 0
+    assert invoke("to-brat", "--root", tmp, source, "--out", tmp / "brat").exit_code == 0
     txt = tmp / "brat" / "999_synthetic.txt"
     txt.write_bytes(txt.read_bytes() + b"\n")
-    result = invoke("from-brat", tmp / "brat", "--out", tmp / "back")
+    result = invoke("from-brat", "--root", tmp, tmp / "brat", "--out", tmp / "back")
     assert result.exit_code == 1
     assert "text differs from the cleaned document" in result.stderr
 
@@ -897,7 +915,7 @@ def test_cli_rejects_invalid_annotation_file(synthetic_corpus: Path) -> None:
     annotation = copy.deepcopy(synthetic_annotation())
     annotation["events"][0]["type"] = "Contact:Greet"
     source = write_annotation(tmp / "bad.json", annotation)
-    result = invoke("to-labelstudio", source, "--out", tmp / "tasks.json")
+    result = invoke("to-labelstudio", "--root", tmp, source, "--out", tmp / "tasks.json")
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {source}: events[0].type: 'Contact:Greet' is not")
     assert result.stderr.count("\n") == 1

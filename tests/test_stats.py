@@ -9,31 +9,31 @@ from typer.testing import CliRunner
 
 from propos import stats
 from propos.cli import app
+from propos.corpus import Corpus
 
-from .conftest import DOC_IDS, ROOT, load_json
+from .conftest import ALL_DOC_IDS, DOC_IDS, ROOT, load_json
 
 runner = CliRunner()
 
 
 def current_stats() -> dict:
-    return stats.load_and_compute(
-        ROOT / "annotations" / "gold",
-        ROOT / "corpus" / "clean",
-        ROOT / "annotations" / "inventory.json",
-        ROOT / "annotations" / "splits.json",
-    )
+    return stats.load_and_compute(Corpus.at(ROOT))
 
 
 def test_counts_equal_the_gold() -> None:
     figures = current_stats()
-    gold = [load_json(ROOT / "annotations" / "gold" / f"{d}.json") for d in DOC_IDS]
+    gold = [load_json(ROOT / "annotations" / "gold" / f"{d}.json") for d in ALL_DOC_IDS]
     assert figures["totals"]["entities"] == sum(len(g["entities"]) for g in gold)
     assert figures["totals"]["quotes"] == sum(len(g["quotes"]) for g in gold)
     assert figures["totals"]["events"] == sum(len(g["events"]) for g in gold)
     assert sum(figures["entity_types"].values()) == figures["totals"]["entities"]
     assert sum(figures["coarse_entity_types"].values()) == figures["totals"]["entities"]
     assert sum(figures["realis"].values()) == figures["totals"]["events"]
-    assert sum(s["documents"] for s in figures["splits"].values()) == len(DOC_IDS)
+    assert sum(s["documents"] for s in figures["splits"].values()) == len(ALL_DOC_IDS)
+    assert figures["stories"] >= 16 and figures["totals"]["documents"] >= 69
+    wikinews = figures["collections"]["wikinews"]
+    assert wikinews["quotes"] >= 80 and wikinews["events"] >= 300 and wikinews["stories"] == 15
+    assert figures["collections"]["press"]["documents"] == len(DOC_IDS)
     assert figures["coarse_entity_types"]["LOC"] == sum(
         figures["entity_types"][t] for t in ("GPE", "LOC", "FAC")
     )

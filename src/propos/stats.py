@@ -26,19 +26,33 @@ def _ordered(counter: Counter[str], labels: tuple[str, ...]) -> dict[str, int]:
     return {label: counter.get(label, 0) for label in labels}
 
 
+def _totals_by(frame: Any, column: str) -> dict[str, dict[str, int]]:
+    """Documents and layer counts per value of ``column`` (a split, a collection, a story)."""
+    grouped = frame.groupby(column, sort=False)[LAYER_COLUMNS].sum()
+    grouped.insert(0, "documents", frame.groupby(column, sort=False).size())
+    return {str(key): {k: int(v) for k, v in row.items()} for key, row in grouped.iterrows()}
+
+
 def compute(
     gold: dict[str, dict[str, Any]],
     texts: dict[str, str],
     inventory: dict[str, Any],
     assignments: dict[str, str],
+    origins: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    import pandas as pd
+
     names = {entry["id"]: entry["name"] for entry in inventory.get("entities", [])}
+    origins = origins or {}
     documents = []
     for doc_id in sorted(gold):
         annotation = gold[doc_id]
+        origin = origins.get(doc_id, {})
         documents.append(
             {
                 "doc_id": doc_id,
+                "collection": origin.get("collection") or "none",
+                "story": origin.get("story") or "none",
                 "split": assignments.get(doc_id, "none"),
                 "tokens": len(tokenize(texts[doc_id])),
                 "entities": len(annotation["entities"]),
@@ -46,14 +60,11 @@ def compute(
                 "events": len(annotation["events"]),
             }
         )
-    splits: dict[str, dict[str, int]] = {}
-    for row in documents:
-        totals = splits.setdefault(
-            row["split"], {"documents": 0, "tokens": 0, "entities": 0, "quotes": 0, "events": 0}
-        )
-        totals["documents"] += 1
-        for key in ("tokens", "entities", "quotes", "events"):
-            totals[key] += row[key]
+    frame = pd.DataFrame(documents)
+    splits = _totals_by(frame, "split")
+    collections = _totals_by(frame.sort_values("collection", kind="stable"), "collection")
+    for name, totals in collections.items():
+        totals["stories"] = int(frame.loc[frame["collection"] == name, "story"].nunique())
     entities = [e for a in gold.values() for e in a["entities"]]
     quotes = [q for a in gold.values() for q in a["quotes"]]
     events = [v for a in gold.values() for v in a["events"]]
@@ -69,6 +80,8 @@ def compute(
     return {
         "documents": documents,
         "splits": splits,
+        "collections": collections,
+        "stories": int(frame["story"].nunique()),
         "totals": {
             "documents": len(documents),
             "tokens": sum(row["tokens"] for row in documents),
@@ -96,6 +109,8 @@ def compute(
 
 
 def load_and_compute(corpus: Corpus) -> dict[str, Any]:
+    from propos.collection import document_metadata
+
     gold_files = sorted(corpus.gold_dir.glob("*.json"))
     if not gold_files:
         raise ProposError(f"{corpus.gold_dir}: no gold annotation files")
@@ -103,7 +118,8 @@ def load_and_compute(corpus: Corpus) -> dict[str, Any]:
     texts = {doc_id: read_json(corpus.clean_path(doc_id))["text"] for doc_id in gold}
     splits = corpus.splits_file
     assignments = read_json(splits)["assignments"] if splits.exists() else {}
-    return compute(gold, texts, read_json(corpus.inventory_file), assignments)
+    origins = document_metadata(corpus)
+    return compute(gold, texts, read_json(corpus.inventory_file), assignments, origins)
 
 
 # ---------------------------------------------------------------- rendering
@@ -122,12 +138,18 @@ def _counts_table(title: str, counts: dict[str, int]) -> str:
 def markdown(stats: dict[str, Any]) -> str:
     totals = stats["totals"]
     doc_rows = [
-        [r["doc_id"], r["split"], r["tokens"], r["entities"], r["quotes"], r["events"]]
+        [r["doc_id"], r["collection"], r["story"], r["split"], r["tokens"], r["entities"],
+         r["quotes"], r["events"]]
         for r in stats["documents"]
-    ]
+    ]  # fmt: skip
     doc_rows.append(
-        ["**total**", "", totals["tokens"], totals["entities"], totals["quotes"], totals["events"]]
-    )
+        ["**total**", "", f"{stats['stories']} stories", "", totals["tokens"], totals["entities"],
+         totals["quotes"], totals["events"]]
+    )  # fmt: skip
+    collection_rows = [
+        [name, c["stories"], c["documents"], c["tokens"], c["entities"], c["quotes"], c["events"]]
+        for name, c in stats["collections"].items()
+    ]
     split_rows = [
         [name, s["documents"], s["tokens"], s["entities"], s["quotes"], s["events"]]
         for name, s in stats["splits"].items()
@@ -135,7 +157,10 @@ def markdown(stats: dict[str, Any]) -> str:
     inventory = stats["inventory"]
     cross = stats["cross_document"]
     parts = [
-        "**Documents**\n\n" + _table(["document", "split", *LAYER_COLUMNS], doc_rows),
+        "**Collections**\n\n"
+        + _table(["collection", "stories", "documents", *LAYER_COLUMNS], collection_rows),
+        "**Documents**\n\n"
+        + _table(["document", "collection", "story", "split", *LAYER_COLUMNS], doc_rows),
         "**Splits**\n\n" + _table(["split", "documents", *LAYER_COLUMNS], split_rows),
         _counts_table("Entity types", stats["entity_types"]),
         _counts_table("Coarse entity types", stats["coarse_entity_types"]),
