@@ -71,16 +71,23 @@ def test_quotation_overlap_f1_counts_matched_pairs() -> None:
     )
 
 
-def test_agreement_md_shows_what_the_command_prints() -> None:
-    result = runner.invoke(
-        app, ["agreement", str(ROOT / "annotations/passes/a"), str(ROOT / "annotations/passes/b")]
-    )
+@pytest.mark.parametrize("collection", [None, "press", "wikinews"])
+def test_agreement_md_shows_what_the_command_prints(collection: str | None) -> None:
+    passes = [str(ROOT / "annotations/passes/a"), str(ROOT / "annotations/passes/b")]
+    extra = ["--collection", collection] if collection else []
+    result = runner.invoke(app, ["agreement", *passes, *extra])
     assert result.exit_code == 0, result.stderr
     document = (ROOT / "annotations" / "AGREEMENT.md").read_text(encoding="utf-8")
-    block = document.split("<!-- agreement: begin -->\n", 1)[1].split("<!-- agreement: end -->", 1)[
-        0
-    ]
-    assert block == result.stdout, "AGREEMENT.md is stale: rerun propos agreement"
+    marker = f"agreement {collection}" if collection else "agreement"
+    block = document.split(f"<!-- {marker}: begin -->\n", 1)[1].split(f"<!-- {marker}: end", 1)[0]
+    assert block == result.stdout, f"AGREEMENT.md ({marker}) is stale: rerun propos agreement"
+
+
+def test_an_unknown_collection_is_a_usage_error() -> None:
+    passes = [str(ROOT / "annotations/passes/a"), str(ROOT / "annotations/passes/b")]
+    result = runner.invoke(app, ["agreement", *passes, "--collection", "tabloids"])
+    assert result.exit_code == 2
+    assert "unknown collection 'tabloids'" in result.stderr
 
 
 def test_json_output_and_help() -> None:

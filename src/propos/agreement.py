@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from propos import schema
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json
 from propos.tokenize import bio_tags, tokenize
@@ -31,6 +32,24 @@ def load_annotation_set(folder: Path) -> Documents:
     if not documents:
         raise ProposError(f"{folder}: no annotation files")
     return documents
+
+
+def of_collection(documents: Documents, corpus: Corpus, collection: str) -> Documents:
+    """The documents of one collection; an unknown collection is a usage error."""
+    from propos.collection import document_metadata
+
+    origins = document_metadata(corpus)
+    known = sorted({origin["collection"] for origin in origins.values()})
+    if collection not in known:
+        raise ProposError(
+            f"unknown collection '{collection}' (known: {', '.join(known)})", exit_code=2
+        )
+    kept = {
+        d: a for d, a in documents.items() if origins.get(d, {}).get("collection") == collection
+    }
+    if not kept:
+        raise ProposError(f"no document of collection '{collection}' in this annotation set")
+    return kept
 
 
 def texts_of(clean_dir: Path, documents: Documents) -> dict[str, str]:

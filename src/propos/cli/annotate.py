@@ -88,6 +88,10 @@ def agreement(
     output: Annotated[
         AgreementFormat, typer.Option("--format", help="markdown (a table) or json.")
     ] = AgreementFormat.markdown,
+    collection: Annotated[
+        str | None,
+        typer.Option(help="Only the documents of this collection (press, wikinews)."),
+    ] = None,
 ) -> None:
     """Inter-annotator agreement between two annotation sets, per layer.
 
@@ -99,6 +103,8 @@ def agreement(
 
     corpus = open_corpus(root)
     sets = [agreement_module.load_annotation_set(folder) for folder in (first, second)]
+    if collection is not None:
+        sets = [agreement_module.of_collection(s, corpus, collection) for s in sets]
     texts = agreement_module.texts_of(corpus.clean_dir, sets[0])
     result = agreement_module.agreement(sets[0], sets[1], texts)
     render = (

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propos import collection
 from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents
@@ -25,6 +26,8 @@ CLUSTER_LAYERS = ("entity", "event", "utterance")
 CLUSTER_FIELD = {"entity": "entity_id", "event": "event_id", "utterance": "utterance_id"}
 INVENTORY_KEY = {"entity": "entities", "event": "events", "utterance": "utterances"}
 STATUSES = ("ok", "missed", "spurious")
+# The outlet named for a document of a collection that sources.csv does not describe.
+COLLECTION_OUTLETS = {"wikinews": "Wikinews"}
 
 Item = dict[str, Any]
 
@@ -52,6 +55,10 @@ def safe_name(identifier: str) -> str:
 
 def doc_file_stem(doc_id: str) -> str:
     return doc_id if _SAFE_DOC_ID.fullmatch(doc_id) else safe_name(doc_id)
+
+
+def story_file_stem(story_id: str) -> str:
+    return story_id if _SAFE_DOC_ID.fullmatch(story_id) else safe_name(story_id)
 
 
 # ---------------------------------------------------------------- records
@@ -89,10 +96,30 @@ class Document:
     source: dict[str, str]
     gold: dict[str, Any] | None
     comparison: Comparison | None = None
+    # collection, story, license, attribution, title, date, url (propos.collection)
+    info: dict[str, Any] = field(default_factory=dict)
 
     @property
     def stem(self) -> str:
         return doc_file_stem(self.doc_id)
+
+    def about(self, key: str) -> str:
+        """One field of the collection metadata, "" when absent."""
+        value = self.info.get(key)
+        return str(value).strip() if value is not None else ""
+
+    @property
+    def collection(self) -> str:
+        return self.about("collection")
+
+    @property
+    def story(self) -> str:
+        return self.about("story")
+
+    @property
+    def date(self) -> str:
+        published = (self.source.get("published") or "").strip()
+        return self.about("date") or ("" if published.startswith("unknown") else published)
 
     def layer(self, name: str) -> list[Item]:
         return list(self.gold.get(name, [])) if self.gold else []
@@ -101,12 +128,15 @@ class Document:
     def outlet(self) -> str:
         """The outlet named by sources.csv, or "" when unknown."""
         outlet = (self.source.get("outlet") or "").strip()
-        return "" if not outlet or outlet.startswith("unknown") else outlet
+        if not outlet:
+            return COLLECTION_OUTLETS.get(self.collection, "")
+        return "" if outlet.startswith("unknown") else outlet
 
     @property
     def outlet_note(self) -> str:
         """What sources.csv says of the outlet, "unknown ..." included."""
-        return (self.source.get("outlet") or "").strip() or "unknown"
+        outlet = (self.source.get("outlet") or "").strip()
+        return outlet or COLLECTION_OUTLETS.get(self.collection, "") or "unknown"
 
     @property
     def outlet_label(self) -> str:
@@ -115,7 +145,7 @@ class Document:
 
     @property
     def title(self) -> str:
-        title = self.metadata.get("title")
+        title = self.metadata.get("title") or self.info.get("title")
         if isinstance(title, str) and title.strip():
             return title.strip()
         for paragraph in self.paragraphs:
@@ -134,14 +164,46 @@ class Mention:
 
 
 @dataclass
+class Story:
+    """Documents telling one story, all of one collection (the documents sorted by date, id)."""
+
+    story_id: str
+    title: str
+    doc_ids: list[str]
+    collections: list[str]
+    licenses: list[str]
+
+    @property
+    def stem(self) -> str:
+        return story_file_stem(self.story_id)
+
+
+@dataclass
 class SiteCorpus:
     documents: dict[str, Document]
     inventory: dict[str, Any]
     submission_name: str | None = None
     clusters: dict[str, dict[str, list[Mention]]] = field(default_factory=dict)
+    story_titles: dict[str, str] = field(default_factory=dict)
+    stories: dict[str, Story] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.clusters = cluster_mentions(self.documents, self.inventory)
+        self.stories = group_stories(self.documents, self.story_titles)
+
+    def story_of(self, document: Document) -> Story | None:
+        return self.stories.get(document.story) if document.story else None
+
+    def shared_in_story(self, story: Story, layer: str) -> list[tuple[str, list[Mention]]]:
+        """The clusters of a layer mentioned in two or more of the story's documents, with
+        their mentions in the story, the most widely shared first."""
+        members = set(story.doc_ids)
+        found = []
+        for cluster_id, mentions in self.clusters[layer].items():
+            inside = [m for m in mentions if m.doc_id in members]
+            if len({m.doc_id for m in inside}) >= 2:
+                found.append((cluster_id, inside))
+        return sorted(found, key=lambda x: (-len({m.doc_id for m in x[1]}), -len(x[1]), x[0]))
 
     def inventory_entry(self, layer: str, cluster_id: str | None) -> dict[str, Any] | None:
         if cluster_id is None:
@@ -188,6 +250,28 @@ def cluster_mentions(
         for mentions in clusters[layer].values():
             mentions.sort(key=lambda m: (m.doc_id, span_of(m.item)[0], str(m.item.get("id"))))
     return clusters
+
+
+def group_stories(documents: dict[str, Document], titles: dict[str, str]) -> dict[str, Story]:
+    """The stories of the documents that have one, by story id (sorted)."""
+    members: dict[str, list[Document]] = {}
+    for document in documents.values():
+        if document.story:
+            members.setdefault(document.story, []).append(document)
+    stories = {}
+    for story_id in sorted(members):
+        group = sorted(members[story_id], key=lambda d: (d.date, d.doc_id))
+        stories[story_id] = Story(
+            story_id=story_id,
+            title=titles.get(story_id) or story_id,
+            doc_ids=[d.doc_id for d in group],
+            collections=sorted({d.collection for d in group if d.collection}),
+            licenses=sorted({d.about("license") for d in group if d.about("license")}),
+        )
+    stems = [story.stem for story in stories.values()]
+    if len(set(stems)) != len(stems):
+        raise ProposError("two stories map to the same page name")
+    return stories
 
 
 def span_of(item: Item) -> tuple[int, int]:
@@ -296,7 +380,11 @@ def load_corpus(
     inventory_path: Path,
     sources_path: Path,
     submission: Path | None = None,
+    metadata: dict[str, dict[str, Any]] | None = None,
+    story_titles: dict[str, str] | None = None,
 ) -> SiteCorpus:
+    """Documents, gold, clusters; ``metadata`` (by doc_id) and ``story_titles`` are the
+    collections' (see :func:`propos.collection.document_metadata`)."""
     if not clean_dir.is_dir():
         raise ProposError(f"{clean_dir}: no cleaned corpus (run `propos clean`)")
     predictions = read_submission(submission, clean_dir) if submission else None
@@ -329,6 +417,7 @@ def load_corpus(
             quality_flags=clean.get("quality_flags") or [],
             source=sources.get(doc_id, {}),
             gold=gold,
+            info=dict((metadata or {}).get(doc_id) or {}),
         )
         if predictions is not None:
             document.comparison = compare(gold, predictions.get(doc_id))
@@ -336,11 +425,22 @@ def load_corpus(
     stems = [document.stem for document in documents.values()]
     if len(set(stems)) != len(stems):
         raise ProposError(f"{clean_dir}: two documents map to the same page name")
-    return SiteCorpus(documents, inventory, submission.name if submission else None)
+    return SiteCorpus(
+        documents,
+        inventory,
+        submission.name if submission else None,
+        story_titles=dict(story_titles or {}),
+    )
 
 
 def corpus_site(corpus: Corpus, submission: Path | None = None) -> SiteCorpus:
     """The explorer's view of a corpus, optionally with a submission against its gold."""
     return load_corpus(
-        corpus.clean_dir, corpus.gold_dir, corpus.inventory_file, corpus.sources_file, submission
+        corpus.clean_dir,
+        corpus.gold_dir,
+        corpus.inventory_file,
+        corpus.sources_file,
+        submission,
+        metadata=collection.document_metadata(corpus),
+        story_titles=collection.story_titles(corpus),
     )

@@ -25,6 +25,7 @@ from propos.view.model import (
     Item,
     Mention,
     SiteCorpus,
+    Story,
     safe_name,
     span_of,
 )
@@ -51,6 +52,10 @@ def doc_path(document: Document) -> str:
     return f"doc/{document.stem}.html"
 
 
+def story_path(story: Story) -> str:
+    return f"stories/{story.stem}.html"
+
+
 class Links:
     """Relative links from a page ``depth`` folders below the site root."""
 
@@ -64,6 +69,10 @@ class Links:
     def doc(self, doc_id: str, anchor: str | None = None) -> str:
         target = self.root(doc_path(self.corpus.documents[doc_id]))
         return f"{target}#{anchor}" if anchor else target
+
+    def story(self, story_id: str | None) -> str | None:
+        story = self.corpus.stories.get(story_id) if story_id else None
+        return self.root(story_path(story)) if story else None
 
     def cluster(self, layer: str, cluster_id: str | None) -> str | None:
         if not self.corpus.has_page(layer, cluster_id):
@@ -121,12 +130,23 @@ def shell(title: str, depth: int, header: str, body: str) -> str:
     )
 
 
-def top(links: Links, crumbs: Sequence[tuple[str, str | None]], title: str, sub: str = "") -> str:
+def top(
+    links: Links,
+    crumbs: Sequence[tuple[str, str | None]],
+    title: str,
+    sub: str = "",
+    credit: str = "",
+) -> str:
+    """The page header; ``sub`` and ``credit`` (an attribution line) are HTML, escaped."""
     trail = " › ".join(
         [link(links.root("index.html"), "Propos corpus"), *(link(h, t) for t, h in crumbs)]
     )
     subline = f'\n<p class="sub">{sub}</p>' if sub else ""
-    return f'<header class="top">\n<nav>{trail}</nav>\n<h1>{e(title)}</h1>{subline}\n</header>'
+    creditline = f'\n<p class="attribution">{credit}</p>' if credit else ""
+    return (
+        f'<header class="top">\n<nav>{trail}</nav>\n<h1>{e(title)}</h1>{subline}{creditline}'
+        "\n</header>"
+    )
 
 
 def table(
