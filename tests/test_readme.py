@@ -76,3 +76,19 @@ def test_loading_examples_run(
     monkeypatch.setenv("HF_DATASETS_CACHE", str(dataset_folder / "cache"))
     exec(compile(block, "README.md", "exec"), {})
     assert capsys.readouterr().out.strip()
+
+
+def test_the_collection_example_keeps_one_collection(
+    dataset_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    block = next(b for b in code_blocks("python") if '"collection"' in b)
+    monkeypatch.chdir(dataset_folder)
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(dataset_folder / "cache"))
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    rows = namespace["wikinews"]
+    assert len(rows) > 0  # type: ignore[arg-type]
+    assert set(rows["collection"]) == {"wikinews"}  # type: ignore[index]
+    assert set(rows["license"]) == {"CC BY 2.5"}  # type: ignore[index]
+    assert "CC BY 2.5" in capsys.readouterr().out
