@@ -18,8 +18,10 @@ from propos.metrics import (
     quote_scores,
     score,
 )
+from propos.metrics.common import MIN_DOCUMENTS_FOR_DOCUMENT_UNIT
 from propos.metrics.entities import evaluate_entities
 from propos.schema import ENTITY_TYPES, EVENT_TYPES
+from propos.split import split_doc_ids
 from propos.tokenize import bio_tags, tokenize
 
 CORPUS = Corpus.at(Path(__file__).resolve().parents[1])
@@ -81,12 +83,36 @@ def corpus() -> tuple[dict, dict, dict]:
     return gold, pred, paragraphs
 
 
-def test_score_is_complete_and_json_serialisable() -> None:
+def documents_of(split: str) -> tuple[dict, dict, dict]:
+    """The made-up gold, prediction and paragraphs of the documents of one split."""
     gold, pred, paragraphs = corpus()
+    doc_ids = split_doc_ids(split, CORPUS.splits_file, CORPUS.clean_dir)
+    return tuple({d: part[d] for d in doc_ids} for part in (gold, pred, paragraphs))
+
+
+def expected_units(gold: dict, paragraphs: dict) -> tuple[str, int]:
+    """Documents from 30 gold documents on, paragraphs below."""
+    if len(gold) >= MIN_DOCUMENTS_FOR_DOCUMENT_UNIT:
+        return "document", len(gold)
+    return "paragraph", sum(len(paragraphs[d]) or 1 for d in gold)
+
+
+def test_both_units_are_exercised() -> None:
+    """The whole corpus is resampled by document, the test split by paragraph: the tests below
+    cover both units."""
+    units = {expected_units(*documents_of(split)[::2])[0] for split in ("all", "test")}
+    assert units == {"document", "paragraph"}
+
+
+@pytest.mark.parametrize("split", ["all", "test"])
+def test_score_is_complete_and_json_serialisable(split: str) -> None:
+    gold, pred, paragraphs = documents_of(split)
     result = score(gold, pred, paragraphs=paragraphs, resamples=300, seed=0)
     assert json.loads(json.dumps(result)) == result
-    assert result["bootstrap"]["unit"] == "paragraph"  # 5 documents < 30
-    assert result["bootstrap"]["n_units"] == sum(len(p) for p in paragraphs.values())
+    unit, n_units = expected_units(gold, paragraphs)
+    assert result["bootstrap"]["unit"] == unit
+    assert result["bootstrap"]["n_units"] == n_units
+    assert result["bootstrap"]["n_documents"] == len(gold)
     assert result["entities"] == entity_scores(gold, pred)
     assert result["quotes"] == quote_scores(gold, pred)
     assert result["events"] == event_scores(gold, pred)
@@ -108,14 +134,15 @@ def test_score_is_complete_and_json_serialisable() -> None:
         score(gold, pred, layers=("speakers",))
 
 
-def test_compare() -> None:
-    gold, pred, paragraphs = corpus()
+@pytest.mark.parametrize("split", ["all", "test"])
+def test_compare(split: str) -> None:
+    gold, pred, paragraphs = documents_of(split)
     same = compare(gold, pred, pred, paragraphs=paragraphs, resamples=200)
     for layer in ("entities", "quotes", "events"):
         assert same["headline"][layer]["delta"] == 0.0
         assert same["headline"][layer]["p_value"] == 1.0
     better = compare(gold, gold, pred, paragraphs=paragraphs, resamples=500)
-    assert better["bootstrap"]["unit"] == "paragraph"
+    assert better["bootstrap"]["unit"] == expected_units(gold, paragraphs)[0]
     for layer in ("entities", "quotes", "events"):
         assert better["headline"][layer]["a"] == 1.0
         assert better["headline"][layer]["p_value"] < 0.05
@@ -129,9 +156,10 @@ def test_compare() -> None:
         ("propos_events", "events", "trigger_classification_f1"),
     ],
 )
-def test_evaluate_modules_wrap_the_library(name: str, layer: str, key: str) -> None:
+@pytest.mark.parametrize("split", ["all", "test"])
+def test_evaluate_modules_wrap_the_library(name: str, layer: str, key: str, split: str) -> None:
     evaluate = pytest.importorskip("evaluate")
-    gold, pred, paragraphs = corpus()
+    gold, pred, paragraphs = documents_of(split)
     metric = evaluate.load(str(METRICS_DIR / name))
     doc_ids = sorted(gold)
     result = metric.compute(
@@ -146,7 +174,7 @@ def test_evaluate_modules_wrap_the_library(name: str, layer: str, key: str) -> N
         expected["headline"][layer]["low"],
         expected["headline"][layer]["high"],
     )
-    assert result["bootstrap_unit"] == "paragraph"
+    assert result["bootstrap_unit"] == expected_units(gold, paragraphs)[0]
     assert result["details"] == expected[layer]
 
 
@@ -161,7 +189,7 @@ def test_entity_scorer_agrees_with_seqeval_on_a_thousand_documents() -> None:
         for p in CORPUS.clean_dir.glob("*.json")
     }
     tokens = {d: tokenize(t) for d, t in texts.items()}
-    doc_ids = sorted(gold) * 200  # 1,000 documents
+    doc_ids = (sorted(gold) * (1000 // len(gold) + 1))[:1000]  # 1,000 documents
     gold_list = [gold[d] for d in doc_ids]
     pred_list = [pred[d] for d in doc_ids]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from propos.cli import app
 from .conftest import DOC_IDS, ROOT, load_json
 
 runner = CliRunner()
-DOC = DOC_IDS[0]
+CLEAN_DIR = ROOT / "corpus" / "clean"
+SPLITS_FILE = ROOT / "annotations" / "splits.json"
+DOC = DOC_IDS[0]  # the first press article
 CLEAN = load_json(ROOT / "corpus" / "clean" / f"{DOC}.json")
 TEXT = CLEAN["text"]
 
@@ -306,17 +309,37 @@ def submission_line(doc_id: str, **extra: Any) -> str:
     return json.dumps({"doc_id": doc_id, "entities": [], "quotes": [], "events": [], **extra})
 
 
-def test_submission_checks_documents_of_the_split(tmp_path: Path) -> None:
+@pytest.mark.parametrize("split", ["all", "test"])
+def test_submission_checks_documents_of_the_split(tmp_path: Path, split: str) -> None:
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids(split, SPLITS_FILE, CLEAN_DIR)
+    others = sorted({p.stem for p in CLEAN_DIR.glob("*.json")} - set(doc_ids))
+    first, missing, *rest = doc_ids
     path = tmp_path / "predictions.jsonl"
-    lines = [submission_line(DOC_IDS[0]), submission_line(DOC_IDS[0]), submission_line("999_ghost")]
-    lines += [submission_line(d) for d in DOC_IDS[2:]]
+    lines = [submission_line(first), submission_line(first), submission_line("999_ghost")]
+    lines += [submission_line(d) for d in [*rest, *others[:1]]]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = run_validate(str(path), "--split", "all")
+    result = run_validate(str(path), "--split", split, "--root", str(ROOT))
     assert result.exit_code == 1
     out = result.stdout
-    assert f"document '{DOC_IDS[0]}' appears more than once" in out
-    assert f"document '{DOC_IDS[1]}' of the split is missing" in out
+    assert f"document '{first}' appears more than once" in out
+    assert f"document '{missing}' of the split is missing" in out
+    assert out.count("of the split is missing") == 1, out
     assert "no cleaned document '999_ghost'" in out
+    if others:  # a document of another split
+        assert f"document '{others[0]}' is not in the requested split" in out
+        assert out.count("is not in the requested split") == 1, out
+
+
+def test_a_complete_submission_of_the_split_passes(tmp_path: Path) -> None:
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids("test", SPLITS_FILE, CLEAN_DIR)
+    path = tmp_path / "predictions.jsonl"
+    path.write_text("".join(submission_line(d) + "\n" for d in doc_ids), encoding="utf-8")
+    result = run_validate(str(path), "--split", "test", "--root", str(ROOT))
+    assert result.exit_code == 0, result.stdout
 
 
 def test_submission_line_errors_name_the_line(tmp_path: Path) -> None:
@@ -356,8 +379,14 @@ def test_help_reads_well() -> None:
 
 
 def test_committed_corpus_and_annotations_validate() -> None:
-    result = run_validate(str(ROOT / "corpus" / "clean"), str(ROOT / "annotations"))
+    result = run_validate(str(CLEAN_DIR), str(ROOT / "annotations"), "--root", str(ROOT))
     assert result.exit_code == 0, result.stdout
+    documents = {p.stem for p in CLEAN_DIR.glob("*.json")}
+    gold = {p.stem for p in (ROOT / "annotations" / "gold").glob("*.json")}
+    assert gold <= documents
+    checked = re.search(r"(\d+) file\(s\) checked", result.stderr)
+    assert checked, result.stderr
+    assert int(checked.group(1)) >= len(documents) + len(gold)
 
 
 def test_parallel_validation_reports_the_same_problems_in_the_same_order(tmp_path: Path) -> None:
@@ -366,8 +395,8 @@ def test_parallel_validation_reports_the_same_problems_in_the_same_order(tmp_pat
     folder = tmp_path / "bad"
     for name, (content, _) in MALFORMED.items():
         write_case(folder, name, content)
-    serial = validate_paths([folder])
-    parallel = validate_paths([folder], workers=2)
+    serial = validate_paths([folder], CLEAN_DIR)
+    parallel = validate_paths([folder], CLEAN_DIR, workers=2)
     assert parallel.files == serial.files
     assert parallel.problems == serial.problems
     assert len(serial.problems) >= len(MALFORMED)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from propos import schema
 from propos.cli import app as propos_app
+from propos.collection import document_metadata, story_titles
 from propos.corpus import Corpus
 from propos.fileio import sha256_text
 from propos.view import assets, pages
@@ -26,7 +27,7 @@ from propos.view.screenshots import find_chromium, most_reported_utterance, scre
 from propos.view.site import build_site, render_site
 from propos.view.spans import Mark, layout, render_text
 
-from .conftest import DOC_IDS, ROOT, load_json
+from .conftest import ALL_DOC_IDS, DOC_IDS, ROOT, load_json
 
 HOSTILE = '<script>alert(1)</script>" onmouseover="x'
 VOID = {"meta", "link", "input", "br", "img", "hr", "wbr", "source", "area", "base", "col"}
@@ -138,10 +139,9 @@ def html_files(site: Path) -> list[Path]:
 def test_every_page_is_written_and_every_local_link_resolves(site: Path) -> None:
     files = html_files(site)
     inventory = load_json(ROOT / "annotations" / "inventory.json")
-    expected = (
-        1 + len(DOC_IDS) + sum(len(inventory[k]) for k in ("entities", "events", "utterances"))
-    )
-    assert len(files) == expected
+    stories = {entry["story"] for entry in document_metadata(Corpus.at(ROOT)).values()}
+    clusters = sum(len(inventory[k]) for k in ("entities", "events", "utterances"))
+    assert len(files) == 1 + len(ALL_DOC_IDS) + len(stories) + clusters
     assert (site / "style.css").is_file()
     parsed = {path.resolve(): parse(path) for path in files}
     links = 0
@@ -166,7 +166,7 @@ def test_every_page_is_written_and_every_local_link_resolves(site: Path) -> None
 def test_the_index_counts_equal_the_gold(site: Path) -> None:
     index = parse(site / "index.html")
     rows = {row.attrs["data-doc"]: row for row in index.elements if "data-doc" in row.attrs}
-    assert sorted(rows) == DOC_IDS
+    assert sorted(rows) == ALL_DOC_IDS
     for doc_id, row in rows.items():
         annotation = gold(doc_id)
         cells = {
@@ -178,7 +178,7 @@ def test_the_index_counts_equal_the_gold(site: Path) -> None:
             layer: len(annotation[layer]) for layer in ("entities", "quotes", "events")
         }
     documents_of: dict[str, set[str]] = defaultdict(set)
-    for doc_id in DOC_IDS:
+    for doc_id in ALL_DOC_IDS:
         for quote in gold(doc_id)["quotes"]:
             documents_of[quote["utterance_id"]].add(doc_id)
     shared = sum(1 for docs in documents_of.values() if len(docs) >= 2)
@@ -213,7 +213,7 @@ def _cluster_page(site: Path, doc_page: Path, element: Element) -> Page:
 def test_every_gold_span_is_an_element_with_its_text_and_cluster_link(site: Path) -> None:
     inventory = load_json(ROOT / "annotations" / "inventory.json")
     names = {entry["id"]: entry["name"] for entry in inventory["entities"]}
-    for doc_id in DOC_IDS:
+    for doc_id in ALL_DOC_IDS:
         path = site / "doc" / f"{doc_id}.html"
         page = parse(path)
         annotation = gold(doc_id)
@@ -275,8 +275,9 @@ def test_every_entity_type_and_quote_kind_has_a_distinct_style() -> None:
 def test_the_cross_outlet_pages_show_every_version_side_by_side(site: Path) -> None:
     corpus = corpus_site(Corpus.at(ROOT))
     sources = {row["doc_id"]: row for row in csv.DictReader((ROOT / "corpus/sources.csv").open())}
+    metadata = document_metadata(Corpus.at(ROOT))
     versions: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for doc_id in DOC_IDS:
+    for doc_id in ALL_DOC_IDS:
         quotes = sorted(gold(doc_id)["quotes"], key=lambda q: q["content"]["start"])
         for quote in quotes:  # in document order, then in text order
             versions[quote["utterance_id"]].append((doc_id, quote))
@@ -295,11 +296,16 @@ def test_the_cross_outlet_pages_show_every_version_side_by_side(site: Path) -> N
         assert versions[uid][0][1]["content"]["text"] in reference.text
         for card, (doc_id, quote) in zip(cards, versions[uid], strict=True):
             assert quote["kind"] in card.text
-            outlet = sources[doc_id]["outlet"]
             column = card.parent
             assert column is not None and doc_id in column.text
-            if not outlet.startswith("unknown"):
-                assert outlet in column.text
+            if doc_id in sources:  # a press article: its outlet, when known
+                outlet = sources[doc_id]["outlet"]
+                if not outlet.startswith("unknown"):
+                    assert outlet in column.text
+            else:  # an article of a collection: its title and date
+                assert metadata[doc_id]["collection"] == "wikinews"
+                assert metadata[doc_id]["title"] in column.text
+                assert "Wikinews" in column.text and metadata[doc_id]["date"] in column.text
         if any(
             q["content"]["text"] != versions[uid][0][1]["content"]["text"] for _, q in versions[uid]
         ):
@@ -308,7 +314,7 @@ def test_the_cross_outlet_pages_show_every_version_side_by_side(site: Path) -> N
 
 def test_event_pages_list_every_mention_by_outlet_with_realis(site: Path) -> None:
     mentions: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for doc_id in DOC_IDS:
+    for doc_id in ALL_DOC_IDS:
         for event in gold(doc_id)["events"]:
             mentions[event["event_id"]].append((doc_id, event))
     for event_id, items in mentions.items():
@@ -319,6 +325,134 @@ def test_event_pages_list_every_mention_by_outlet_with_realis(site: Path) -> Non
             el.text for el in page.elements if "sw" in el.classes and "line" in el.classes
         )
         assert realis == sorted(event["realis"] for _, event in items)
+
+
+def _stories() -> dict[str, list[str]]:
+    """The documents of each story, from the collections' metadata (not from the viewer)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for doc_id, entry in sorted(document_metadata(Corpus.at(ROOT)).items()):
+        members[entry["story"]].append(doc_id)
+    return dict(members)
+
+
+def test_every_story_has_a_page_listing_exactly_its_documents(site: Path) -> None:
+    corpus = Corpus.at(ROOT)
+    metadata = document_metadata(corpus)
+    titles = story_titles(corpus)
+    stories = _stories()
+    assert sorted(d for docs in stories.values() for d in docs) == ALL_DOC_IDS
+    assert len(stories) == 16  # geneva-summit-2021 (press) and 15 Wikinews stories
+    assert sorted(p.stem for p in (site / "stories").glob("*.html")) == sorted(stories)
+    index = parse(site / "index.html")
+    linked = set()
+    for element in index.elements:
+        if "href" in element.attrs:
+            target, _ = anchor_target(site / "index.html", element.attrs["href"])
+            if target.parent == (site / "stories").resolve():
+                linked.add(target.stem)
+    assert linked == set(stories)
+    for story_id, doc_ids in stories.items():
+        path = site / "stories" / f"{story_id}.html"
+        page = parse(path)
+        assert _one(page, story_id, id="story-documents")  # one table of documents
+        assert page.find(**{"class": "sub"})
+        assert [el.text for el in page.elements if el.tag == "h1"] == [titles[story_id]]
+        sub = page.find(**{"class": "sub"})[0].text
+        for doc_id in doc_ids:
+            assert metadata[doc_id]["collection"] in sub and metadata[doc_id]["license"] in sub
+        table = page.by_id()["story-documents"]
+        rows = [el for el in page.elements if "data-doc" in el.attrs and _inside(el, table)]
+        assert sorted(r.attrs["data-doc"] for r in rows) == doc_ids  # exactly its documents
+        for row in rows:
+            doc_id = row.attrs["data-doc"]
+            annotation = gold(doc_id)
+            cells = {
+                c.attrs["data-count"]: int(c.text) for c in row.children if "data-count" in c.attrs
+            }
+            assert cells == {
+                layer: len(annotation[layer]) for layer in ("entities", "quotes", "events")
+            }
+            anchors = [el for el in page.elements if el.tag == "a" and _inside(el, row)]
+            targets = {anchor_target(path, a.attrs["href"])[0] for a in anchors}
+            assert targets == {(site / "doc" / f"{doc_id}.html").resolve()}
+            if metadata[doc_id]["title"]:
+                assert metadata[doc_id]["title"] in row.text
+            if metadata[doc_id]["date"]:
+                assert metadata[doc_id]["date"] in row.text
+
+
+def test_story_pages_list_the_clusters_their_documents_share(site: Path) -> None:
+    fields = {"entity": ("entities", "entity_id"), "event": ("events", "event_id"),
+              "utterance": ("quotes", "utterance_id")}  # fmt: skip
+    shared_somewhere = 0
+    for story_id, doc_ids in _stories().items():
+        path = site / "stories" / f"{story_id}.html"
+        page = parse(path)
+        for layer, (key, field) in fields.items():
+            documents_of: dict[str, set[str]] = defaultdict(set)
+            for doc_id in doc_ids:
+                for item in gold(doc_id)[key]:
+                    documents_of[item[field]].add(doc_id)
+            expected = sorted(c for c, docs in documents_of.items() if len(docs) >= 2)
+            rows = [el for el in page.find(data_layer=layer) if el.tag == "tr"]
+            assert sorted(r.attrs["data-cluster"] for r in rows) == expected, (story_id, layer)
+            shared_somewhere += len(expected)
+            for row in rows:
+                cluster_id = row.attrs["data-cluster"]
+                cells = {
+                    c.attrs["data-count"]: c.text for c in row.children if "data-count" in c.attrs
+                }
+                assert int(cells["documents"]) == len(documents_of[cluster_id])
+                anchor = next(el for el in page.elements if el.tag == "a" and _inside(el, row))
+                target, _ = anchor_target(path, anchor.attrs["href"])
+                assert target == (site / layer / f"{safe_name(cluster_id)}.html").resolve()
+                assert target.is_file()
+    assert shared_somewhere > 100
+
+
+def test_document_pages_show_their_story_collection_and_attribution(site: Path) -> None:
+    metadata = document_metadata(Corpus.at(ROOT))
+    for doc_id in ALL_DOC_IDS:
+        entry = metadata[doc_id]
+        path = site / "doc" / f"{doc_id}.html"
+        page = parse(path)
+        header = next(el for el in page.elements if el.tag == "header")
+        stories = {
+            anchor_target(path, el.attrs["href"])[0]
+            for el in page.elements
+            if el.tag == "a" and "/stories/" in el.attrs.get("href", "")
+        }
+        assert stories == {(site / "stories" / f"{entry['story']}.html").resolve()}
+        assert entry["collection"] in header.text
+        credit = page.find(**{"class": "attribution"})
+        assert len(credit) == 1
+        assert entry["attribution"] in credit[0].text and entry["license"] in credit[0].text
+        if entry["collection"] == "wikinews":
+            assert entry["license"] == "CC BY 2.5"
+            assert entry["attribution"].startswith("Wikinews contributors")
+            assert entry["title"] in credit[0].text and entry["date"] in credit[0].text
+            assert entry["url"] and entry["url"] in credit[0].text  # shown, not a link
+
+
+def test_hostile_story_metadata_never_becomes_markup(project: Path) -> None:
+    manifest_path = project / "corpus" / "collections" / "wikinews.json"
+    manifest = load_json(manifest_path)
+    for story in manifest["stories"]:
+        story["title"] = HOSTILE
+    for entry in manifest["documents"]:
+        entry["title"] = entry["attribution"] = entry["url"] = entry["date"] = HOSTILE
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    out = project / "dist" / "site"
+    result = invoke("--root", str(project))
+    assert result.exit_code == 0, result.output
+    doc_id = manifest["documents"][0]["doc_id"]
+    story_id = manifest["documents"][0]["story"]
+    for path in (out / "index.html", out / "doc" / f"{doc_id}.html",
+                 out / "stories" / f"{story_id}.html"):  # fmt: skip
+        page = parse(path)
+        assert not [el for el in page.elements if el.tag == "script"], path
+        assert "onmouseover" not in {n for el in page.elements for n in el.attr_names}, path
+        assert HOSTILE in page.root.text, path
 
 
 def test_rendering_is_deterministic(tmp_path: Path) -> None:

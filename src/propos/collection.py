@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from propos.clean import CleanRun, clean_text, commit_cleaned, decode_raw
+from propos.clean import CleanRun, clean_text, commit_cleaned, decode_raw, line_endings
 from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, write_json
@@ -166,6 +166,7 @@ def _clean_external(source: Path, doc_id: str, where: str) -> dict[str, Any]:
         "format": "txt",
         "raw_sha256": sha256_bytes(data),
         "bom": has_bom,
+        "line_endings": line_endings(raw),
         "offsets_refer_to": "raw text",
         "profile": WIKINEWS["profile"],
     }

@@ -2,7 +2,8 @@
 
 One page per document (the three layers over the cleaned text, and a submission against the
 gold), one page per entity, event and utterance cluster (the same statement as each outlet
-reported it, side by side), and an index. See :func:`build_site`.
+reported it, side by side), one per story (its documents and the clusters they share), and an
+index. See :func:`build_site`.
 """
 
 from __future__ import annotations

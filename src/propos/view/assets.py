@@ -98,6 +98,8 @@ header.top { border-bottom: 1px solid var(--line); background: var(--soft); padd
 header.top nav { font-size: .85em; color: var(--muted); }
 header.top h1 { font-size: 1.3em; margin: .2em 0 .1em; }
 header.top .sub { color: var(--muted); font-size: .9em; margin: 0; }
+header.top .attribution { color: var(--muted); font-size: .8em; margin: .2em 0 0; }
+.url { font-family: "DejaVu Sans Mono", monospace; font-size: .9em; overflow-wrap: anywhere; }
 .wrap { max-width: 1200px; margin: 0 auto; padding: 12px 24px 40px; }
 .page { display: grid; grid-template-columns: minmax(0, 1fr) 290px; gap: 24px;
   max-width: 1200px; margin: 0 auto; padding: 12px 24px 40px; }

@@ -1,4 +1,4 @@
-"""The pages of the corpus explorer as HTML strings: documents, clusters, the index.
+"""The pages of the corpus explorer as HTML strings: documents, clusters, stories, the index.
 
 Every value from the corpus, the inventory, sources.csv or a submission goes through
 :func:`e` (``html.escape`` with ``quote=True``) or through :mod:`propos.view.spans`, which
@@ -537,7 +537,13 @@ def source_section(document: Document) -> str:
         ("language", source.get("language") or "unknown"),
         ("machine translated", source.get("machine_translated") or "unknown"),
         ("agency", source.get("agency_credit") or document.metadata.get("credit") or "none"),
-        ("published", source.get("published") or document.metadata.get("published") or "unknown"),
+        (
+            "published",
+            source.get("published")
+            or document.metadata.get("published")
+            or document.date
+            or "unknown",
+        ),
     ]
     items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v)
     notes = source.get("notes")
@@ -552,6 +558,35 @@ def source_section(document: Document) -> str:
     if flags:
         html += f'<p class="note">Quality flags:</p><ul class="mentions">{flags}</ul>'
     return html + "</section>"
+
+
+def credit_line(document: Document) -> str:
+    """Who wrote the text, under which licence, from where (the url as text: no outside link)."""
+    parts = []
+    if document.about("attribution"):
+        parts.append(f"Text: {e(document.about('attribution'))}")
+    if document.about("license"):
+        parts.append(f"licence {e(document.about('license'))}")
+    if document.about("url"):
+        parts.append(f'source: <span class="url">{e(document.about("url"))}</span>')
+    return " · ".join(parts)
+
+
+def collection_section(corpus: SiteCorpus, links: Links, document: Document) -> str:
+    if not document.info:
+        return ""
+    story = corpus.story_of(document)
+    rows = [
+        ("collection", e(document.collection or "unknown")),
+        ("story", link(links.story(document.story), story.title) if story else "none"),
+        ("licence", e(document.about("license") or "unknown")),
+        ("date", e(document.date or "unknown")),
+        ("attribution", e(document.about("attribution") or "none")),
+    ]
+    if document.about("url"):
+        rows.append(("source", f'<span class="url">{e(document.about("url"))}</span>'))
+    items = "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<section class="collection"><h2>Collection</h2><dl class="meta">{items}</dl></section>'
 
 
 def status_cell(document: Document, layer: str, item_id: str) -> str:
@@ -651,17 +686,30 @@ def document_page(corpus: SiteCorpus, document: Document) -> str:
     counts = " · ".join(
         plural(len(document.layer(layer)), LAYER_NAMES[layer][:-1]) for layer in LAYERS
     )
+    story = corpus.story_of(document)
+    crumbs: list[tuple[str, str | None]] = [("documents", links.root("index.html#documents"))]
+    if story:
+        crumbs.append((story.title, links.story(story.story_id)))
+    where = [e(document.outlet_note)]
+    if story:
+        where.append(f"story {link(links.story(story.story_id), story.title)}")
+    if document.collection:
+        where.append(f"collection {e(document.collection)}")
+    if document.date:
+        where.append(e(document.date))
     header = top(
         links,
-        [("documents", links.root("index.html#documents")), (document.doc_id, None)],
+        [*crumbs, (document.doc_id, None)],
         document.title,
-        f"{e(document.outlet_note)} · {e(counts)}"
+        " · ".join([*where, e(counts)])
         + ("" if document.gold else " · <strong>not annotated</strong>"),
+        credit_line(document),
     )
     aside = [toggle_section]
     if pred:
         aside.append(score_table(document))
-    aside += [legend(document, pred), source_section(document)]
+    aside += [legend(document, pred), collection_section(corpus, links, document)]
+    aside.append(source_section(document))
     body = (
         '<div class="page">\n'
         + inputs
@@ -696,8 +744,12 @@ def doc_heading(corpus: SiteCorpus, links: Links, doc_id: str) -> str:
         if source.get("machine_translated")
         else "",
     ]
+    label = document.outlet_label
+    if document.about("title") and not source:  # a collection's article: its title names it
+        label = document.title
+        details = [document.outlet or document.collection, doc_id, document.date]
     extra = " · ".join(d for d in details if d and d != "unknown")
-    return f'<h3>{link(links.doc(doc_id), document.outlet_label)}</h3><p class="src">{e(extra)}</p>'
+    return f'<h3>{link(links.doc(doc_id), label)}</h3><p class="src">{e(extra)}</p>'
 
 
 def entity_page(corpus: SiteCorpus, entity_id: str) -> str:
@@ -930,9 +982,11 @@ def index_page(corpus: SiteCorpus) -> str:
     pred = corpus.submission_name is not None
     doc_rows = []
     for document in documents:
+        story = corpus.story_of(document)
         cells = [
             f"<td>{link(links.doc(document.doc_id), document.doc_id)}</td>",
             f"<td>{e(document.title)}</td>",
+            f"<td>{link(links.story(story.story_id), story.story_id) if story else '—'}</td>",
             f"<td>{e(document.outlet_note)}</td>",
             f"<td>{e(document.source.get('country') or 'unknown')}</td>",
             f"<td>{e(document.source.get('machine_translated') or 'unknown')}</td>",
@@ -947,7 +1001,9 @@ def index_page(corpus: SiteCorpus) -> str:
                     f'<span class="st-spurious">{c["spurious"]}</span></td>'
                 )
         doc_rows.append(f'<tr data-doc="{e(document.doc_id)}">' + "".join(cells) + "</tr>")
-    doc_headers = ["document", "title", "outlet", "country", "MT", "entities", "quotes", "events"]
+    doc_headers = [
+        "document", "title", "story", "outlet", "country", "MT", "entities", "quotes", "events"
+    ]  # fmt: skip
     if pred:
         doc_headers += [f"{layer}: ok / missed / spur." for layer in LAYERS]
     shared = corpus.shared_utterances()
@@ -997,7 +1053,8 @@ def index_page(corpus: SiteCorpus) -> str:
             + f"<td>{e(', '.join(forms))}</td></tr>"
         )
     sub = (
-        f"{e(plural(len(corpus.documents), 'document'))} · "
+        f"{e(plural(len(corpus.documents), 'document'))} in "
+        f"{len(corpus.stories)} {'story' if len(corpus.stories) == 1 else 'stories'} · "
         f"{e(plural(totals['entities'], 'entity mention'))} · "
         f"{e(plural(totals['quotes'], 'quotation'))} · "
         f"{e(plural(totals['events'], 'event mention'))}"
@@ -1005,8 +1062,15 @@ def index_page(corpus: SiteCorpus) -> str:
     if pred:
         sub += f" · submission {e(corpus.submission_name)} against the gold"
     body = [
+        '<h2 class="sec" id="stories">Stories</h2>',
+        table(
+            ["story", "title", "collection", "licence", "documents", *LAYERS],
+            story_rows(corpus, links),
+            "stories-table",
+            numeric=range(4, 8),
+        ),
         '<h2 class="sec" id="documents">Documents</h2>',
-        table(doc_headers, doc_rows, "documents-table", numeric=range(5, len(doc_headers))),
+        table(doc_headers, doc_rows, "documents-table", numeric=range(6, len(doc_headers))),
         '<h2 class="sec" id="shared">The same statement across outlets</h2>',
         f'<p><strong id="shared-utterances" data-count="{len(shared)}">{len(shared)}</strong>'
         " statements are reported by two or more documents. Each page shows the versions side"
@@ -1041,3 +1105,103 @@ def index_page(corpus: SiteCorpus) -> str:
     ]
     header = top(links, [], "Propos corpus explorer", sub)
     return shell("Corpus explorer", 0, header, '<div class="wrap">' + "\n".join(body) + "</div>")
+
+
+# ---------------------------------------------------------------- story pages
+
+
+def story_rows(corpus: SiteCorpus, links: Links) -> list[str]:
+    rows = []
+    for story_id, story in corpus.stories.items():
+        documents = [corpus.documents[doc_id] for doc_id in story.doc_ids]
+        rows.append(
+            f'<tr data-story="{e(story_id)}">'
+            f"<td>{link(links.story(story_id), story_id)}</td>"
+            f"<td>{e(story.title)}</td>"
+            f"<td>{e(', '.join(story.collections) or 'unknown')}</td>"
+            f"<td>{e(', '.join(story.licenses) or 'unknown')}</td>"
+            + num(len(documents), "documents")
+            + "".join(num(sum(len(d.layer(layer)) for d in documents), layer) for layer in LAYERS)
+            + "</tr>"
+        )
+    return rows
+
+
+SHARED_HEADINGS = {
+    "entity": ("Entities", "entity"),
+    "event": ("Events", "event"),
+    "utterance": ("Statements", "statement"),
+}
+
+
+def cluster_name(corpus: SiteCorpus, layer: str, cluster_id: str) -> str:
+    if layer == "entity":
+        return corpus.entity_name(cluster_id) or cluster_id
+    if layer == "event":
+        return event_label(corpus, cluster_id)
+    return utterance_label(corpus, cluster_id)
+
+
+def story_page(corpus: SiteCorpus, story_id: str) -> str:
+    """A story: its documents with their counts, and the clusters two or more of them share."""
+    links = Links(corpus, 1)
+    story = corpus.stories[story_id]
+    documents = [corpus.documents[doc_id] for doc_id in story.doc_ids]
+    collections = ", ".join(story.collections) or "unknown"
+    licences = ", ".join(story.licenses) or "unknown"
+    sub = (
+        f"{e(story_id)} · collection {e(collections)} · licence {e(licences)} · "
+        f"{e(plural(len(documents), 'document'))}"
+    )
+    doc_rows = []
+    for document in documents:
+        doc_rows.append(
+            f'<tr data-doc="{e(document.doc_id)}">'
+            f"<td>{link(links.doc(document.doc_id), document.title)}</td>"
+            f"<td>{e(document.date or 'unknown')}</td>"
+            f"<td>{e(document.doc_id)}</td>"
+            f"<td>{e(document.outlet_note)}</td>"
+            + "".join(num(len(document.layer(layer)), layer) for layer in LAYERS)
+            + "</tr>"
+        )
+    body = [
+        '<h2 class="sec" id="documents">Documents</h2>',
+        table(
+            ["title", "date", "document", "outlet", *LAYERS],
+            doc_rows,
+            "story-documents",
+            numeric=(4, 5, 6),
+        ),
+    ]
+    credits = [credit_line(d) for d in documents if d.about("url")]
+    if credits:
+        items = "".join(f"<li>{line}</li>" for line in credits)
+        body.append('<h2 class="sec" id="credits">Texts and licences</h2>')
+        body.append(f'<ul class="mentions credits">{items}</ul>')
+    for layer, (heading, word) in SHARED_HEADINGS.items():
+        shared = corpus.shared_in_story(story, layer)
+        body.append(
+            f'<h2 class="sec" id="shared-{layer}">{e(heading)} shared by two or more documents'
+            f' <span class="count" data-count="{len(shared)}">{len(shared)}</span></h2>'
+        )
+        if not shared:
+            body.append(f'<p class="note">No {e(word)} is shared by two of its documents.</p>')
+            continue
+        rows = [
+            f'<tr data-cluster="{e(cluster_id)}" data-layer="{e(layer)}">'
+            f"<td>{link(links.cluster(layer, cluster_id), cluster_name(corpus, layer, cluster_id))}"
+            f"</td><td>{e(cluster_id)}</td>"
+            + num(len({m.doc_id for m in mentions}), "documents")
+            + num(len(mentions), "mentions")
+            + "</tr>"
+            for cluster_id, mentions in shared
+        ]
+        body.append(
+            table(
+                [word, "id", "documents", "mentions"], rows, f"shared-{layer}-table", numeric=(2, 3)
+            )
+        )
+    header = top(
+        links, [("stories", links.root("index.html#stories")), (story_id, None)], story.title, sub
+    )
+    return shell(story.title, 1, header, '<div class="wrap">' + "\n".join(body) + "</div>")

@@ -34,6 +34,8 @@ def render_site(corpus: SiteCorpus) -> dict[str, bytes]:
     }
     for document in corpus.documents.values():
         files[pages.doc_path(document)] = pages.document_page(corpus, document)
+    for story_id, story in corpus.stories.items():
+        files[pages.story_path(story)] = pages.story_page(corpus, story_id)
     for layer in CLUSTER_LAYERS:
         for cluster_id in sorted(corpus.clusters[layer]):
             path = pages.cluster_path(layer, cluster_id)
