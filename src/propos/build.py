@@ -24,7 +24,7 @@ from propos import schema
 from propos.corpus import Corpus
 from propos.dataset_reader import data_file
 from propos.errors import ProposError
-from propos.fileio import read_json, write_atomic
+from propos.fileio import current_umask, read_json, write_atomic
 from propos.sentences import sentence_spans
 from propos.tokenize import bio_tags, tokenize
 
@@ -397,6 +397,7 @@ def build_dataset(
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
+    work.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the result is not
     visible = sys.stderr.isatty() if show_progress is None else show_progress
     doc_ids = sorted(inputs.assignments)
     sink = ParquetSink(work)

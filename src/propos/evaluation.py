@@ -58,6 +58,9 @@ class GoldSet:
     documents: Documents
     paragraphs: dict[str, list[Any]]
     texts: dict[str, str]
+    # Where a submission's documents are looked up: the whole corpus when there is one, so that
+    # a document of another split is named as such.
+    clean_dir: Path | None = None
 
     @property
     def doc_ids(self) -> list[str]:
@@ -73,6 +76,7 @@ def gold_from_corpus(corpus: Corpus, split: str) -> GoldSet:
         load_gold(doc_ids, corpus.gold_dir),
         {doc_id: document["paragraphs"] for doc_id, document in cleaned.items()},
         {doc_id: document["text"] for doc_id, document in cleaned.items()},
+        corpus.clean_dir,
     )
 
 
@@ -102,7 +106,7 @@ def gold_from_dataset(folder: Path, split: str) -> GoldSet:
 
 def read_predictions(path: Path, gold: GoldSet) -> Documents:
     """A validated submission file; every problem is reported in one ProposError."""
-    texts = CleanTexts.from_texts(gold.texts)
+    texts = CleanTexts(gold.clean_dir) if gold.clean_dir else CleanTexts.from_texts(gold.texts)
     problems = submission_problems(path, Context(texts, split_doc_ids=gold.doc_ids))
     if problems:
         listed = "; ".join(str(p) for p in problems[:3])
@@ -144,9 +148,11 @@ def evaluate_file(
 
     predictions = read_predictions(path, gold)
     result = score(gold.documents, predictions, gold.paragraphs, resamples, seed)
-    result["entities_coarse"] = score_task(
-        "ner-coarse", gold.documents, predictions, gold.paragraphs, resamples, seed
-    )["headline"]["entities"]
+    coarse = score_task("ner-coarse", gold.documents, predictions, gold.paragraphs, resamples, seed)
+    result["entities_coarse"] = {
+        **coarse["headline"]["entities"],
+        "name": "strict micro F1, coarse types (SemEval-2013 strict scheme)",
+    }
     result["split"] = gold.split
     result["gold"] = gold.source
     return result
@@ -155,10 +161,7 @@ def evaluate_file(
 def table(result: dict[str, Any]) -> str:
     bootstrap = result["bootstrap"]
     headline = dict(result["headline"])
-    headline["entities (coarse)"] = {
-        **result["entities_coarse"],
-        "name": "strict micro F1, coarse types",
-    }
+    headline["entities (coarse)"] = result["entities_coarse"]
     width = max(len(name) for name in headline)
     lines = [
         f"split {result['split']}: {result['documents']['n_gold']} documents; 95% intervals from"
@@ -279,7 +282,7 @@ def headline_frame(result: dict[str, Any]) -> Any:
 
     headline = {**result["headline"], "entities (coarse)": result["entities_coarse"]}
     rows = [
-        {"layer": layer, "metric": figure.get("name", "strict micro F1, coarse types"),
+        {"layer": layer, "metric": figure["name"],
          "f1": figure["value"], "low": figure["low"], "high": figure["high"]}
         for layer, figure in headline.items()
     ]  # fmt: skip

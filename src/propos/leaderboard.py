@@ -18,6 +18,7 @@ from typing import Any
 
 from propos import schema
 from propos.corpus import Corpus
+from propos.errors import ProposError
 from propos.fileio import JSONDefect, decode_json, read_jsonl_documents
 from propos.validate import CleanTexts, Context, mebibytes, submission_problems
 
@@ -57,7 +58,7 @@ class Entry:
 
 def discover(submissions_dir: Path) -> list[Path]:
     if not submissions_dir.is_dir():
-        return []
+        raise ProposError(f"{submissions_dir}: no such folder of submissions", exit_code=2)
     return sorted(path for path in submissions_dir.iterdir() if not path.name.startswith("."))
 
 
