@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -339,3 +341,29 @@ def test_html_page_is_extracted_then_cleaned() -> None:
     offsets = expand_offsets(document["offset_map"])
     for char, offset in zip(document["text"], offsets, strict=True):
         assert char == extracted[offset] or (char.isspace() and extracted[offset].isspace())
+
+
+def test_a_changed_wikinews_source_is_refused_naming_the_article(tmp_path: Path) -> None:
+    """The texts stay in the external corpus; a source that changed is refused, not re-anchored."""
+    manifest = json.loads((ROOT / "corpus/collections/wikinews.json").read_text(encoding="utf-8"))
+    shared = ROOT.parent / "shared" / "external" / "winer-fr"
+    external = tmp_path / "shared" / "external" / "winer-fr"
+    for entry in manifest["documents"]:
+        target = external / entry["source_file"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared / entry["source_file"], target)
+    changed = manifest["documents"][3]
+    source = external / changed["source_file"]
+    source.write_text(source.read_text(encoding="utf-8").replace("2016", "2017", 1), "utf-8")
+    root = tmp_path / "project"
+    for folder in ("corpus/raw", "corpus/collections", "annotations/gold"):
+        shutil.copytree(ROOT / folder, root / folder)
+    result = runner.invoke(app, ["clean", "--root", str(root)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert changed["doc_id"] in errors[0] and changed["title"] in errors[0]
+    assert "changed since it was registered" in errors[0]
+    assert not (root / "corpus" / "clean" / f"{changed['doc_id']}.json").exists()
+    written = sorted(p.stem for p in (root / "corpus" / "clean").glob("wn-*.json"))
+    assert len(written) == len(manifest["documents"]) - 1
