@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,19 @@ def corpus() -> Corpus:
 @pytest.fixture(scope="session")
 def clean_docs() -> dict[str, dict[str, Any]]:
     return {doc_id: load_json(ROOT / "corpus" / "clean" / f"{doc_id}.json") for doc_id in DOC_IDS}
+
+
+def shown(result: subprocess.CompletedProcess[str]) -> str:
+    """A finished command, its exit status and the ends of its output, for assertion messages."""
+    command = " ".join(str(part) for part in result.args)
+    return (
+        f"{command}: exit {result.returncode}\n--- stdout\n{result.stdout[-3000:]}"
+        f"\n--- stderr\n{result.stderr[-3000:]}"
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    """The command succeeded without a traceback."""
+    assert result.returncode == 0, shown(result)
+    assert "Traceback" not in result.stdout + result.stderr, shown(result)
+    return result

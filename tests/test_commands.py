@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALL_DOC_IDS, ROOT, load_json
+from .conftest import ALL_DOC_IDS, ROOT, load_json, ok, shown
 
 RESAMPLES = "50"
 GOLD_DOC = "000_5637744c8eac245a"  # a press article, train split
@@ -72,19 +72,6 @@ def propos(*args: Any, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
-
-
-def shown(result: subprocess.CompletedProcess[str]) -> str:
-    return (
-        f"{' '.join(result.args[1:])}: exit {result.returncode}\n--- stdout\n"
-        f"{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, shown(result)
-    assert "Traceback" not in result.stdout + result.stderr, shown(result)
-    return result
 
 
 def one_error(result: subprocess.CompletedProcess[str], *fragments: str, code: int | None = None):

@@ -42,7 +42,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALL_DOC_IDS, ROOT, load_json
+from .conftest import ALL_DOC_IDS, ROOT, load_json, ok, shown
 
 CRF = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
 GOLD_DOC = "000_5637744c8eac245a"
@@ -63,19 +63,6 @@ def run(command: list[Any], cwd: Path, env: dict[str, str] | None = None):
         timeout=600,
         check=False,
     )
-
-
-def shown(result: subprocess.CompletedProcess[str]) -> str:
-    return (
-        f"{' '.join(result.args)}: exit {result.returncode}\n--- stdout\n{result.stdout[-3000:]}"
-        f"\n--- stderr\n{result.stderr[-3000:]}"
-    )
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
-    assert result.returncode == 0, shown(result)
-    assert "Traceback" not in result.stdout + result.stderr, shown(result)
-    return result
 
 
 def local_package_sources() -> tuple[list[str], list[str]]:
