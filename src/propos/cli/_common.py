@@ -26,11 +26,6 @@ RootOption = Annotated[
 ]
 
 
-class TableFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
 class TableCsvFormat(StrEnum):
     table = "table"
     json = "json"
