@@ -117,3 +117,12 @@ def test_different_document_sets_are_a_clear_error(tmp_path: Any) -> None:
     assert result.exit_code == 1
     assert "different documents" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_agreement_md_shows_what_source_agreement_prints() -> None:
+    result = runner.invoke(app, ["source-agreement", "--collection", "wikinews"])
+    assert result.exit_code == 0, result.stderr
+    document = (ROOT / "annotations" / "AGREEMENT.md").read_text(encoding="utf-8")
+    marker = "source-agreement wikinews"
+    block = document.split(f"<!-- {marker}: begin -->\n", 1)[1].split(f"<!-- {marker}: end", 1)[0]
+    assert block == result.stdout, "AGREEMENT.md is stale: rerun propos source-agreement"

@@ -425,6 +425,86 @@ def test_agreement_bad_input(tmp_path: Path) -> None:
     one_error(propos("agreement", tmp_path / "nope", a), "no such folder", code=2)
 
 
+def _winer_pairs() -> dict[str, Path]:
+    manifest = load_json(ROOT / "corpus" / "collections" / "wikinews.json")
+    return {entry["doc_id"]: WINER / entry["source_file"] for entry in manifest["documents"]}
+
+
+@pytest.fixture(scope="module")
+def source_agreement_json() -> dict[str, Any]:
+    return dict(json.loads(ok(propos("source-agreement", "--format", "json")).stdout))
+
+
+def test_source_agreement_counts_what_an_import_of_the_same_articles_keeps(
+    source_agreement_json: dict[str, Any], tmp_path: Path
+) -> None:
+    """Kept mentions per coarse type = exact (start, end, type) matches between the gold and a
+    `propos import brat` of the 64 source articles, counted here with plain sets."""
+    brat = tmp_path / "brat"
+    brat.mkdir()
+    stems = {}
+    for doc_id, text in _winer_pairs().items():
+        shutil.copy(text, brat / text.name)
+        shutil.copy(text.with_suffix(".ann"), brat / text.with_suffix(".ann").name)
+        stems[text.stem] = doc_id
+    ok(propos("import", "brat", brat, "--out", tmp_path / "imported"))
+    coarse = {"PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "MISC": "MISC"}
+    source, gold = Counter(), Counter()
+    kept = Counter()
+    for stem, doc_id in stems.items():
+        imported = load_json(tmp_path / "imported" / "annotations" / "gold" / f"{stem}.json")
+        reference = load_json(ROOT / "annotations" / "gold" / f"{doc_id}.json")
+        assert imported["text_sha256"] == reference["text_sha256"], doc_id
+        theirs = {(e["start"], e["end"], e["type"]) for e in imported["entities"]}
+        ours = {(e["start"], e["end"], coarse[e["type"]]) for e in reference["entities"]}
+        source.update(label for _, _, label in theirs)
+        gold.update(label for _, _, label in ours)
+        kept.update(label for _, _, label in theirs & ours)
+    rows = {row["type"]: row for row in source_agreement_json["per_type"]}
+    assert source_agreement_json["documents"] == len(stems) == 64
+    for label in ("PER", "ORG", "LOC", "MISC"):
+        assert (rows[label]["source"], rows[label]["gold"], rows[label]["kept"]) == (
+            source[label], gold[label], kept[label]), label  # fmt: skip
+        assert rows[label]["kept"] + rows[label]["changed"] + rows[label]["added"] == gold[label]
+    micro = source_agreement_json["micro"]
+    assert micro["kept"] == sum(kept.values())
+    assert 0.5 < micro["f1"] < 1.0  # review moved the gold, but not far
+
+
+def test_source_agreement_markdown_shows_the_json_figures(
+    source_agreement_json: dict[str, Any],
+) -> None:
+    lines = ok(propos("source-agreement")).stdout.splitlines()
+    assert lines[0].startswith("Documents: 64.")
+    for row in [*source_agreement_json["per_type"], source_agreement_json["micro"]]:
+        name = "**all**" if row["type"] == "all" else row["type"]
+        cells = [name, row["source"], row["gold"], row["kept"], row["changed"], row["added"],
+                 row["removed"], f"{row['precision']:.3f}", f"{row['recall']:.3f}",
+                 f"{row['f1']:.3f}"]  # fmt: skip
+        assert "| " + " | ".join(str(c) for c in cells) + " |" in lines, name
+
+
+def test_source_agreement_bad_input(project: Path) -> None:
+    one_error(propos("source-agreement", "--collection", "press"), "press", "wikinews", code=2)
+    # A private copy of the source articles, one with a changed text, one without its .ann.
+    shared = project.parent / "shared"
+    shared.unlink()
+    pairs = _winer_pairs()
+    for text in pairs.values():
+        target = shared / "external" / "winer-fr" / text.relative_to(WINER)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(text, target)
+        shutil.copy(text.with_suffix(".ann"), target.with_suffix(".ann"))
+    first, second = sorted(pairs)[:2]
+    changed = shared / "external" / "winer-fr" / pairs[first].relative_to(WINER)
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", "utf-8")
+    one_error(propos("source-agreement", "--root", project), first, "differs")
+    shutil.copy(pairs[first], changed)
+    missing = shared / "external" / "winer-fr" / pairs[second].relative_to(WINER)
+    missing.with_suffix(".ann").unlink()
+    one_error(propos("source-agreement", "--root", project), second, "missing")
+
+
 # ---------------------------------------------------------------- evaluate
 
 

@@ -1,4 +1,4 @@
-"""`propos validate`, `propos agreement` and `propos stats`: checking and describing annotations."""
+"""`propos validate`, `agreement`, `source-agreement`, `stats`: checking annotations."""
 
 from __future__ import annotations
 
@@ -115,6 +115,28 @@ def agreement(
     typer.echo(render(result), nl=False)
 
 
+@reports_errors
+def source_agreement(
+    root: RootOption = None,
+    output: Annotated[
+        AgreementFormat, typer.Option("--format", help="markdown (a table) or json.")
+    ] = AgreementFormat.markdown,
+    collection: Annotated[
+        str, typer.Option(help="A collection imported from an annotated external corpus.")
+    ] = "wikinews",
+) -> None:
+    """How far the final gold moved from the external entity annotation it started from.
+
+    Projects the source annotation (WiNER-fr for wikinews) onto the cleaned texts as the import
+    does, and scores it against the gold per coarse type (strict span and type).
+    """
+    from propos import source_agreement as source_module
+
+    result = source_module.source_agreement(open_corpus(root), collection)
+    render = source_module.markdown if output is AgreementFormat.markdown else source_module.as_json
+    typer.echo(render(result), nl=False)
+
+
 class StatsFormat(StrEnum):
     table = "table"
     markdown = "markdown"
@@ -159,4 +181,5 @@ def stats(
 def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(agreement)
+    app.command("source-agreement")(source_agreement)
     app.command()(stats)
