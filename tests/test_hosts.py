@@ -337,3 +337,14 @@ def test_bundle_bad_start_date_is_one_error_line(tmp_path: Path) -> None:
     assert result.returncode == 2, shown(result)
     assert result.stderr.strip() == "error: --start 01/12/2026: not a date written YYYY-MM-DD"
     assert not (tmp_path / "b").exists()
+
+
+def test_the_readme_documents_every_meta_field_as_the_schema_declares() -> None:
+    declared = load_json(ROOT / "src" / "propos" / "schemas" / "submission-meta.schema.json")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Submitting to the leaderboard", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| (yes|no) \|", section, flags=re.M))
+    assert rows == {
+        key: "yes" if key in declared["required"] else "no" for key in declared["properties"]
+    }
+    assert "predictions.cv.jsonl" in section
