@@ -348,3 +348,18 @@ def test_the_readme_documents_every_meta_field_as_the_schema_declares() -> None:
         key: "yes" if key in declared["required"] else "no" for key in declared["properties"]
     }
     assert "predictions.cv.jsonl" in section
+
+
+def test_bundle_refuses_a_test_split_holding_press_texts(project: Path, tmp_path: Path) -> None:
+    """The press articles' texts are the publishers': a public bundle may not carry them."""
+    press = "000_5637744c8eac245a"
+    splits = load_json(project / "annotations" / "splits.json")
+    splits["assignments"][press] = "test"
+    (project / "annotations" / "splits.json").write_text(json.dumps(splits), encoding="utf-8")
+    result = propos("bundle", "codabench", "--root", project, "--out", tmp_path / "b")
+    assert result.returncode == 1, shown(result)
+    assert result.stderr.strip() == (
+        f"error: {press}: its text is licensed 'research-only', which a public competition"
+        " bundle may not redistribute; only CC BY 2.5"
+    )
+    assert not (tmp_path / "b").exists()

@@ -40,6 +40,8 @@ PROGRAM_DIR = "scoring_program"
 PREDICTIONS_FILE = "predictions.jsonl"
 COMMAND = "python3 $program/score.py $input $output"
 DEFAULT_RESAMPLES = 1000
+# Licences whose texts the reference data may carry (the press articles' may not).
+REDISTRIBUTABLE = ("CC BY 2.5",)
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,12 @@ def reference_rows(corpus: Corpus, split: str) -> list[dict[str, Any]]:
         cleaned = read_json(corpus.clean_path(doc_id))
         gold = read_json(corpus.gold_dir / f"{doc_id}.json")
         known = rights.get(doc_id, {})
+        if known.get("license") not in REDISTRIBUTABLE:
+            raise ProposError(
+                f"{doc_id}: its text is licensed '{known.get('license')}', which a public"
+                f" competition bundle may not redistribute; only {', '.join(REDISTRIBUTABLE)}",
+                1,
+            )
         rows.append({
             "doc_id": doc_id, "split": split, "text": cleaned["text"],
             "text_sha256": sha256_text(cleaned["text"]), "paragraphs": cleaned["paragraphs"],

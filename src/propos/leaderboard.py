@@ -4,7 +4,15 @@ A submission is a folder ``benchmark/submissions/<system>/`` with ``meta.json`` 
 ``predictions.jsonl``. Nothing in it is executed or unpickled: both files are read as bounded
 JSON, validated like any submission (schema, offsets, every test document present once), and
 every piece of text from ``meta.json`` is escaped before it reaches Markdown. A rejected
-submission is listed with its reason; the others are still scored.
+submission is listed with its reason (every problem of a bad ``meta.json``, in plain words;
+a display name already held, or only looking like one held, by an earlier submission); the
+others are still scored.
+
+Cross-validation track: a submission may also hold ``predictions.cv.jsonl``, one prediction for
+each document of the folds of ``annotations/splits.json``, each made by the system trained on
+the training part of the fold that tests it. Those predictions are pooled and scored once (micro
+counts, as the CV figures of ``BASELINES.md``), ranked in their own tables, with each fold's own
+figure for the spread.
 """
 
 from __future__ import annotations
