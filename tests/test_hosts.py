@@ -162,10 +162,10 @@ def test_the_landed_cv_files_cover_every_fold_document_once() -> None:
         assert sorted(json.loads(line)["doc_id"] for line in lines) == FOLD_DOCS
 
 
-@pytest.mark.parametrize("system", CV_SYSTEMS)
 def test_cv_figure_is_the_pooled_score_of_the_fold_predictions(
-    cv_board: dict[str, Any], system: str, project: Path, tmp_path: Path
+    cv_board: dict[str, Any], project: Path, tmp_path: Path
 ) -> None:
+    system = "crf"
     cv = cv_board["json"]["cross_validation"]
     assert (cv["folds"], cv["documents"]) == (len(FOLDS), len(FOLD_DOCS))
     task, layer = CV_SYSTEMS[system]
@@ -295,14 +295,29 @@ def test_bundle_declares_a_codabench_competition(bundle: Path) -> None:
     assert first["license"] and first["attribution"].startswith("Wikinews contributors")
 
 
-@pytest.mark.parametrize("system", ["crf", "rules"])
-def test_scoring_program_gives_the_figures_of_propos_evaluate(
-    bundle: Path, system: str, tmp_path: Path
-) -> None:
-    predictions = SUBMISSIONS / system / "predictions.jsonl"
-    result = run_as_the_platform(bundle, predictions, tmp_path)
+def combined_submission(path: Path) -> Path:
+    """One submission with every layer: the entities of the crf baseline, the quotations of
+    the rules baseline, the events of the lexicon baseline (all landed, test split)."""
+
+    def documents(system: str) -> dict[str, dict[str, Any]]:
+        lines = (SUBMISSIONS / system / "predictions.jsonl").read_text(encoding="utf-8")
+        return {(d := json.loads(line))["doc_id"]: d for line in lines.splitlines()}
+
+    quotes, events = documents("rules"), documents("lexicon")
+    path.write_text("".join(
+        json.dumps(doc | {"quotes": quotes[doc_id]["quotes"], "events": events[doc_id]["events"]},
+                   ensure_ascii=False) + "\n"
+        for doc_id, doc in sorted(documents("crf").items())
+    ), encoding="utf-8")  # fmt: skip
+    return path
+
+
+def test_scoring_program_gives_the_figures_of_propos_evaluate(bundle: Path, tmp_path: Path) -> None:
+    predictions = combined_submission(tmp_path / "predictions.jsonl")
+    result = run_as_the_platform(bundle, predictions, tmp_path / "platform")
     assert result.returncode == 0, shown(result)
-    scores = load_json(tmp_path / "output" / "scores.json")
+    output = tmp_path / "platform" / "output"
+    scores = load_json(output / "scores.json")
     evaluated = json.loads(ok(propos("evaluate", "--pred", predictions, "--format", "json",
                                      "--resamples", RESAMPLES)).stdout)  # fmt: skip
     headline = evaluated["headline"]
@@ -312,10 +327,10 @@ def test_scoring_program_gives_the_figures_of_propos_evaluate(
         "quotes_f1": headline["quotes"]["value"],
         "events_f1": headline["events"]["value"],
     })  # fmt: skip
-    assert max(scores.values()) > 0.2
-    text = (tmp_path / "output" / "scores.txt").read_text()
+    assert min(scores.values()) > 0.2, scores
+    text = (output / "scores.txt").read_text()
     assert text.splitlines()[0] == f"ner_f1: {scores['ner_f1']:.6f}"
-    assert (tmp_path / "output" / "detailed_results.html").read_text().startswith("<!doctype")
+    assert (output / "detailed_results.html").read_text().startswith("<!doctype")
 
 
 def test_scoring_program_fails_an_invalid_submission_with_one_line(
