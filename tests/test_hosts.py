@@ -75,7 +75,7 @@ def named_board(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                     date="2026-11-26")  # fmt: skip
     bad = copy_submission("crf", submissions, "bad-meta")
     fields = load_json(bad / "meta.json")
-    del fields["authors"]
+    del fields["authors"], fields["description"]
     fields |= {"name": "Bad meta", "date": "23/11/2026", "url": "javascript:alert(1)",
                "tasks": ["ner", "pos"], "team": "x", "trained_on_train_split": "yes"}  # fmt: skip
     (bad / "meta.json").write_text(json.dumps(fields), encoding="utf-8")
@@ -113,7 +113,8 @@ def test_a_look_alike_display_name_is_rejected_naming_the_letter(
 
 def test_a_bad_meta_json_lists_every_problem_in_plain_words(named_board: dict[str, Any]) -> None:
     reason = rejection(named_board, "bad-meta")
-    assert reason.startswith("meta.json: 6 problems: "), reason
+    assert reason.startswith("meta.json: 7 problems: "), reason
+    assert reason.count("'description' is missing: what the system is") == 1, reason
     for sentence in (
         "'authors' is missing: who built the system",
         "'url' should be a web address (http:// or https://, no spaces) for the system or its"
@@ -121,7 +122,7 @@ def test_a_bad_meta_json_lists_every_problem_in_plain_words(named_board: dict[st
         "'date' should be the date of the submission, written YYYY-MM-DD (for example"
         " 2026-11-23); it is '23/11/2026'",
         "'trained_on_train_split' should be true or false, not text",
-        "'tasks item 2' is 'pos', which is none of ner, quotes, events",
+        "item 2 of 'tasks' is 'pos', which is none of ner, quotes, events",
         "'team' is not a field of meta.json (its fields: name, authors, description, url,"
         " date, trained_on_train_split, tasks)",
     ):

@@ -48,12 +48,13 @@ def _shown(value: Any, limit: int = 60) -> str:
 
 
 def _field_name(path: Iterable[Any]) -> str:
+    """How a problem names its place: 'date', or item 2 of 'tasks'."""
     parts = list(path)
     if not parts:
         return "meta.json"
-    name = str(parts[0])
+    name = f"'{parts[0]}'"
     for part in parts[1:]:
-        name += f" item {part + 1}" if isinstance(part, int) else f".{part}"
+        name = f"item {part + 1} of {name}" if isinstance(part, int) else f"{name}.{part}"
     return name
 
 
@@ -77,21 +78,21 @@ def _words(error: Any, properties: dict[str, Any]) -> list[str]:
         ]
     if kind == "type":
         expected_words = TYPE_WORDS.get(str(expected), str(expected))
-        return [f"'{field}' should be {expected_words}, not {_kind(value)}"]
+        return [f"{field} should be {expected_words}, not {_kind(value)}"]
     if kind == "minLength":
-        return [f"'{field}' is empty: it should be {wanted}"]
+        return [f"{field} is empty: it should be {wanted}"]
     if kind == "maxLength":
-        return [f"'{field}' is too long ({len(value)} characters, at most {expected})"]
+        return [f"{field} is too long ({len(value)} characters, at most {expected})"]
     if kind in ("pattern", "format"):
-        return [f"'{field}' should be {wanted}; it is {_shown(value)}"]
+        return [f"{field} should be {wanted}; it is {_shown(value)}"]
     if kind == "enum":
         allowed = ", ".join(str(item) for item in expected)
-        return [f"'{field}' is {_shown(value)}, which is none of {allowed}"]
+        return [f"{field} is {_shown(value)}, which is none of {allowed}"]
     if kind == "minItems":
-        return [f"'{field}' is an empty list: it should be {wanted}"]
+        return [f"{field} is an empty list: it should be {wanted}"]
     if kind == "uniqueItems":
-        return [f"'{field}' lists the same value more than once"]
-    return [f"'{field}': {error.message}"]
+        return [f"{field} lists the same value more than once"]
+    return [f"{field}: {error.message}"]
 
 
 def meta_problems(meta: Any) -> list[str]:
@@ -106,7 +107,8 @@ def meta_problems(meta: Any) -> list[str]:
         key=lambda e: (order.get(str(e.absolute_path[0]), -1) if e.absolute_path else -1,
                        list(map(str, e.absolute_path)), e.validator),
     )  # fmt: skip
-    return [sentence for error in errors for sentence in _words(error, properties)]
+    # One error per missing field, each knowing all of them: the sentences are deduplicated.
+    return list(dict.fromkeys(s for error in errors for s in _words(error, properties)))
 
 
 def name_clashes(named: list[tuple[str, str]]) -> dict[str, str]:
