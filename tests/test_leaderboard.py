@@ -120,7 +120,7 @@ def test_honest_submissions_are_ranked(board: dict[str, Any]) -> None:
         ("traversal", "does not match"),
         ("missing", "of the split is missing"),
         ("bad-meta", "invalid JSON"),
-        ("js-url", "does not match"),
+        ("js-url", "'url' should be a web address"),
         ("huge", "too large"),
         ("linked", "symbolic link"),
         ("Bad Name", "folder name"),

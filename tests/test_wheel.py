@@ -153,6 +153,7 @@ def test_the_wheel_holds_the_package_its_schemas_and_its_script(wheel: Path) -> 
             f"propos-{PROJECT['version']}.dist-info",
         }
         assert "propos/cli/__init__.py" in names
+        assert "propos/data/confusables.txt" in names  # the look-alike table of UTS #39
         for schema in SCHEMAS:
             assert archive.read(f"propos/schemas/{schema.name}") == schema.read_bytes(), schema
         info = f"propos-{PROJECT['version']}.dist-info"

@@ -34,6 +34,7 @@ TRAIN_SPLIT = "train"
 DEFAULT_SPLIT = "test"
 META_FILE = "meta.json"
 PREDICTIONS_FILE = "predictions.jsonl"
+CV_PREDICTIONS_FILE = "predictions.cv.jsonl"
 
 
 @dataclass(frozen=True)
@@ -186,3 +187,16 @@ def write_submission(corpus: Corpus, result: Run, out_dir: Path | None = None) -
     write_atomic(folder / PREDICTIONS_FILE, lines)
     write_json(folder / META_FILE, result.baseline.meta())
     return folder
+
+
+def write_cv_predictions(corpus: Corpus, name: str, out_dir: Path | None = None) -> Path:
+    """Write ``predictions.cv.jsonl``: every document of the folds, each predicted by the
+    baseline trained on the training part of the fold that tests it (the leaderboard's
+    cross-validation track; the same predictions as the CV figures of the report)."""
+    from propos.baselines.evaluation import cross_validate
+
+    documents = cross_validate(corpus, get(name))
+    folder = out_dir or submission_dir(corpus, name)
+    lines = "".join(dumps_line(d) + "\n" for d in sorted(documents, key=lambda d: d["doc_id"]))
+    write_atomic(folder / CV_PREDICTIONS_FILE, lines)
+    return folder / CV_PREDICTIONS_FILE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from propos.cli import annotate, baseline, convert, corpus, dataset, evaluation, view
+from propos.cli import annotate, baseline, bundle, convert, corpus, dataset, evaluation, view
 
 app = typer.Typer(
     help="Propos: a French news benchmark for named entities, quotations and events.",
@@ -27,5 +27,6 @@ evaluation.register(app)
 baseline.register(app)
 view.register(app)
 app.add_typer(convert.app, name="convert")
+bundle.register(app)
 
 __all__ = ["app"]

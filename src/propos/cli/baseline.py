@@ -6,6 +6,7 @@ baseline, split or table) is a ProposError, reported as one line.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,15 @@ def baseline(
     all_: Annotated[
         bool, typer.Option("--all", help="Write the test submission of every baseline.")
     ] = False,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv",
+            help="Also write predictions.cv.jsonl (every document of the folds, predicted by the"
+            " baseline trained on the rest of its fold) for the leaderboard's cross-validation"
+            " track; with NAME or --all.",
+        ),
+    ] = False,
     report: Annotated[
         bool,
         typer.Option(
@@ -66,6 +76,8 @@ def baseline(
         return
     if name is None and not (all_ or report or table):
         raise ProposError("give a baseline NAME, or --list, --all, --report or --table", 2)
+    if cv and name is None and not all_:
+        raise ProposError("--cv goes with a baseline NAME or --all", 2)
     if name is not None and (all_ or report or table):
         raise ProposError("give either a baseline NAME or --all/--report/--table, not both", 2)
     corpus = open_corpus(root)
@@ -78,10 +90,14 @@ def baseline(
                 exit_code=2,
             )
         _write(corpus, name, split, out)
+        if cv:
+            _write_cv(corpus, name, out)
         return
     if all_:
         for entry in baselines.BASELINES:
             _write(corpus, entry, baselines.DEFAULT_SPLIT, None)
+            if cv:
+                _write_cv(corpus, entry, None)
     if table:
         from propos.baselines import evaluation
 
@@ -105,6 +121,15 @@ def _write(corpus: Corpus, name: str, split: str, out: Path | None) -> None:
         f"baseline {name}: {len(result.documents)} document(s) of split '{split}' in"
         f" {result.seconds:.1f} s -> {folder}"
     )
+
+
+def _write_cv(corpus: Corpus, name: str, out: Path | None) -> None:
+    from propos import baselines
+
+    started = time.perf_counter()
+    path = baselines.write_cv_predictions(corpus, name, out)
+    _say(f"baseline {name}: cross-validated predictions in {time.perf_counter() - started:.1f} s"
+         f" -> {path}")  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -104,14 +104,16 @@ def leaderboard(
     corpus = open_corpus(root)
     folder = submissions or corpus.submissions_dir
     target = out or corpus.benchmark_dir
-    tables, rejections = build_leaderboard(corpus, folder, resamples=resamples)
-    write_atomic(
-        target / "LEADERBOARD.md", render_markdown(tables, rejections, "propos leaderboard")
+    board = build_leaderboard(corpus, folder, resamples=resamples)
+    write_atomic(target / "LEADERBOARD.md", render_markdown(board, "propos leaderboard"))
+    write_atomic(target / "leaderboard.json", render_json(board))
+    ranked = sum(len(rows) for rows in board.tables.values())
+    cross_validated = sum(len(rows) for rows in board.cv_tables.values())
+    say(
+        f"leaderboard: {ranked} ranked rows, {cross_validated} cross-validated rows,"
+        f" {len(board.rejections)} rejected -> {target}"
     )
-    write_atomic(target / "leaderboard.json", render_json(tables, rejections))
-    ranked = sum(len(rows) for rows in tables.values())
-    say(f"leaderboard: {ranked} ranked rows, {len(rejections)} rejected -> {target}")
-    for rejection in rejections:
+    for rejection in board.rejections:
         say(f"rejected {rejection.system}: {rejection.reason}")
 
 
