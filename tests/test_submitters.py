@@ -409,3 +409,16 @@ def test_the_evaluate_module_says_when_it_cannot_resample_paragraphs(ner_metric:
     said = [str(w.message) for w in caught if w.category.__name__ == "ResamplingUnitWarning"]
     assert len(said) == 1 and "2 documents < 30 and no paragraphs" in said[0]
     assert result["bootstrap_unit"] == "document" and result["bootstrap_warning"] == said[0]
+
+
+def test_to_commands_name_the_line_of_a_bad_submission(tmp_path: Path) -> None:
+    documents = crf_lines()
+    documents[2]["doc_id"] = "999_nowhere"
+    unknown = write_lines(tmp_path / "unknown.jsonl", documents)
+    refused(propos("convert", "to-brat", unknown, "--out", tmp_path / "brat"),
+            "unknown.jsonl:3", "'999_nowhere'")  # fmt: skip
+    array = tmp_path / "array.jsonl"
+    array.write_text(json.dumps(crf_lines(), ensure_ascii=False), encoding="utf-8")
+    refused(propos("convert", "to-conll", array, "--out", tmp_path / "out.conll"),
+            "array.jsonl", "JSON array")  # fmt: skip
+    assert not (tmp_path / "brat").exists() and not (tmp_path / "out.conll").exists()

@@ -242,6 +242,8 @@ def read_submission(path: Path, clean_dir: Path) -> list[tuple[str, Annotation, 
                                    for p in error.absolute_path)  # fmt: skip
                 raise ProposError(one_line(f"{where}: {location.lstrip('.') or '(top)'}:"
                                            f" {error.message[:200]}"))  # fmt: skip
+            if not clean_document_path(clean_dir, document["doc_id"]).is_file():
+                raise ProposError(f"{where}: no cleaned document {document['doc_id']!r}")
             text = load_clean_text(clean_dir, document["doc_id"])
             document.setdefault("text_sha256", sha256_text(text))
             for layer, defaults in SUBMISSION_DEFAULTS.items():
