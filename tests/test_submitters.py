@@ -290,6 +290,24 @@ def test_from_conll_reads_predicted_tags_on_the_ner_configuration(tmp_path: Path
     same_entities(back)
 
 
+def test_from_conll_reads_the_texts_of_a_released_dataset(tmp_path: Path, crf_conll: Path) -> None:
+    """Without the repository: `--gold` names the dataset folder the texts come from (here one
+    holding the test split of the `documents` configuration, as `propos build` writes it)."""
+    import datasets
+
+    from propos.build import features
+    from propos.dataset_reader import data_file
+
+    folder = tmp_path / "propos"
+    rows = [json.loads(row) for row in documents_config_rows()]
+    table = datasets.Dataset.from_list(rows, features=features("documents"))
+    (folder / data_file("documents", "test")).parent.mkdir(parents=True)
+    table.to_parquet(str(folder / data_file("documents", "test")))
+    back = tmp_path / "back.jsonl"
+    ok(propos("convert", "from-conll", crf_conll, "--gold", folder, "--out", back))
+    same_entities(back)
+
+
 def test_from_conll_bad_input_is_one_line(tmp_path: Path, crf_conll: Path) -> None:
     stranger = tmp_path / "stranger.conll"
     stranger.write_text("-DOCSTART- O\n\nBonjour O\nle O\nmonde O\n", encoding="utf-8")
