@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,7 +99,7 @@ def _squeezed(text: str) -> str:
 
 
 def locate_block(
-    path: Path, block: Block, by_content: Mapping[str, list[str]], taken: set[str]
+    path: Path, block: Block, by_content: Mapping[str, list[str]], taken: Collection[str]
 ) -> str:
     """The doc_id of the document of the split whose text holds exactly the block's tokens."""
     candidates = [d for d in by_content.get("".join(block.tokens), []) if d not in taken]
@@ -145,7 +145,7 @@ def conll_spans(path: Path, texts: Mapping[str, str]) -> dict[str, list[tuple[in
         by_content.setdefault(_squeezed(texts[doc_id]), []).append(doc_id)
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for block in read_conll(path):
-        doc_id = locate_block(path, block, by_content, set(spans))
+        doc_id = locate_block(path, block, by_content, spans.keys())
         tokens = lay_tokens(path, block, texts[doc_id])
         tags = [
             entity_label(tag, f"{path}:{line}")

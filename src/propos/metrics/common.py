@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -229,23 +230,17 @@ def _loaded(item: Any) -> dict[str, Any]:
     return json.loads(item) if isinstance(item, str | bytes) else dict(item)
 
 
-# Class-label fields of the dataset's ``documents`` rows, stored as integers in the order of the
-# schema's label sets (propos.build.features): layer -> field -> names.
-_LABELS: dict[str, dict[str, tuple[str, ...]]] = {}
-
-
+@cache
 def _label_names() -> dict[str, dict[str, tuple[str, ...]]]:
-    if not _LABELS:
-        from propos import schema
+    """Class-label fields of the dataset's ``documents`` rows (layer -> field -> names), stored
+    as integers in the order of the schema's label sets (see ``propos.build.features``)."""
+    from propos import schema
 
-        _LABELS.update(
-            {
-                "entities": {"type": schema.ENTITY_TYPES},
-                "quotes": {"kind": schema.QUOTE_KINDS},
-                "events": {"type": schema.EVENT_TYPES, "realis": schema.REALIS_VALUES},
-            }
-        )
-    return _LABELS
+    return {
+        "entities": {"type": schema.ENTITY_TYPES},
+        "quotes": {"kind": schema.QUOTE_KINDS},
+        "events": {"type": schema.EVENT_TYPES, "realis": schema.REALIS_VALUES},
+    }
 
 
 def _named(value: Any, names: tuple[str, ...], where: str) -> Any:
