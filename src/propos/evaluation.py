@@ -109,10 +109,21 @@ def read_predictions(path: Path, gold: GoldSet) -> Documents:
     texts = CleanTexts(gold.clean_dir) if gold.clean_dir else CleanTexts.from_texts(gold.texts)
     problems = submission_problems(path, Context(texts, split_doc_ids=gold.doc_ids))
     if problems:
-        listed = "; ".join(str(p) for p in problems[:3])
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise ProposError(f"{path}: invalid submission: {listed}{more}; run `propos validate`")
+        listed = "; ".join(_place(problem, path) for problem in problems[:3])
+        more = f" (and {len(problems) - 3} more; `propos validate` lists all)"
+        raise ProposError(
+            f"{path}: invalid submission: {listed}{more if len(problems) > 3 else ''}"
+        )
     return read_jsonl_documents(path)
+
+
+def _place(problem: Any, path: Path) -> str:
+    """A problem of ``path`` without the file name repeated: ``line 3, $.entities[0]: ...``."""
+    line = problem.file.removeprefix(str(path)).lstrip(":")
+    where = problem.path if problem.path != "$" or not line else ""
+    return ", ".join(part for part in (f"line {line}" if line else "", where) if part) + (
+        f": {problem.message}"
+    )
 
 
 def score_task(

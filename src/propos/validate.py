@@ -139,13 +139,31 @@ def _json_path(prefix: str, error: ValidationError) -> str:
     return path
 
 
+EXCERPT_CHARS = 60
+
+
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short, one-line representation of a piece of the input: messages never dump a file."""
+    shown = repr(value).replace("\n", " ")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _bounded(error: ValidationError) -> str:
+    """jsonschema's message, with the offending value (which can be a whole file) excerpted."""
+    message = error.message
+    whole = repr(error.instance)
+    if len(whole) > EXCERPT_CHARS and whole in message:
+        message = message.replace(whole, excerpt(error.instance))
+    return message if len(message) <= 4 * EXCERPT_CHARS else excerpt(message, 4 * EXCERPT_CHARS)
+
+
 def _schema_message(error: ValidationError) -> str:
     if error.validator == "oneOf" and error.context:
         deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        return f"schema: {deepest.message}"
+        return f"schema: {_bounded(deepest)}"
     if error.validator == "additionalProperties":
-        return f"schema: unknown field ({error.message})"
-    return f"schema: {error.message}"
+        return f"schema: unknown field ({_bounded(error)})"
+    return f"schema: {_bounded(error)}"
 
 
 def as_span(value: Any) -> tuple[int, int, str] | None:
@@ -296,27 +314,41 @@ _BAD_LAST = frozenset(FINAL_PUNCTUATION)
 _NAME_FINAL = frozenset(".!?")
 
 
-def span_problem(text: str, span: Any, name: bool = False) -> str | None:
-    """What is wrong with a span of ``text``, or None.
-
-    ``span`` is a (start, end, text) tuple or anything with those attributes (a decoded struct).
-    A ``name`` (an entity mention) may end with punctuation that belongs to it ("Yahoo!",
-    "En marche !", "Monsters, Inc."): specification version 2.
-    """
+def anchor_problem(text: str, span: Any) -> str | None:
+    """Is a span anchored in ``text`` (offsets inside it, its text the document's there)? This
+    is all a submission's span must be to be scored; ``span`` is a (start, end, text) tuple or
+    anything with those attributes (a decoded struct)."""
     start, end, stored = span if type(span) is tuple else (span.start, span.end, span.text)
     if not 0 <= start < end <= len(text):
         return f"offsets {start}..{end} outside the text (length {len(text)}) or empty"
     if not text.startswith(stored, start) or len(stored) != end - start:
-        return f"text {stored!r} differs from the document's {text[start:end]!r} at {start}..{end}"
+        return (
+            f"text {excerpt(stored)} differs from the document's {excerpt(text[start:end])}"
+            f" at {start}..{end}"
+        )
+    return None
+
+
+def span_problem(text: str, span: Any, name: bool = False) -> str | None:
+    """What is wrong with a gold span of ``text``, or None: anchoring, then the conventions of
+    the guidelines (no white space, unpaired quotation mark or final punctuation at an edge).
+
+    A ``name`` (an entity mention) may end with punctuation that belongs to it ("Yahoo!",
+    "En marche !", "Monsters, Inc."): specification version 2.
+    """
+    anchoring = anchor_problem(text, span)
+    if anchoring:
+        return anchoring
+    stored = span[2] if type(span) is tuple else span.text
     first, last = stored[0], stored[-1]
     if first.isspace() or last.isspace():
-        return f"span {stored!r} begins or ends with white space"
+        return f"span {excerpt(stored)} begins or ends with white space"
     if (first in _MARKS or last in _MARKS) and not _paired_marks(stored):
-        return f"span {stored!r} includes a quotation mark at its edge"
+        return f"span {excerpt(stored)} includes a quotation mark at its edge"
     if name and last in _NAME_FINAL:
         return None
     if last in _BAD_LAST or (last == "." and not _is_abbreviation(stored)):
-        return f"span {stored!r} ends with punctuation"
+        return f"span {excerpt(stored)} ends with punctuation"
     return None
 
 
@@ -372,22 +404,19 @@ def quote_kind_problem(text: str, kind: Any, content: Any) -> str | None:
 
 
 def document_problems(
-    where: str, document: Any, corpus: CleanTexts, inventory: Inventory | None
-) -> list[Problem]:
-    """Every semantic problem of one document (a struct or a DocumentView)."""
-    problems: list[Problem] = []
-    doc_id = document.doc_id
-    source = corpus.text(doc_id) if isinstance(doc_id, str) else None
-    if isinstance(doc_id, str) and source is None:
-        problems.append(Problem(where, "$.doc_id", f"no cleaned document '{doc_id}' in corpus"))
-    text = source[0] if source else None
-    stored_hash = _given(document.text_sha256)
-    if source and isinstance(stored_hash, str) and stored_hash != source[1]:
-        problems.append(
-            Problem(where, "$.text_sha256", "the document text changed since this file was made"
-                    f" (hash {stored_hash[:12]}… vs {source[1][:12]}…); re-anchor the annotations")
-        )  # fmt: skip
-        text = None  # offsets cannot be trusted against another text
+    where: str, document: Any, corpus: CleanTexts, inventory: Inventory | None,
+    gold: bool = True,
+) -> list[Problem]:  # fmt: skip
+    """Every semantic problem of one document (a struct or a DocumentView).
+
+    ``gold`` (annotation files) adds the annotation conventions: span edges, quotation kinds,
+    unique ids, arguments in the trigger's sentence, no overlapping mentions. A submission
+    (``gold=False``) is only refused for what makes it unscorable; a prediction that breaks a
+    convention is scored, as a wrong prediction (see README, "What is checked").
+    """
+    if not gold:
+        return submission_document_problems(where, document, corpus)
+    text, problems = _source_text(where, document, corpus)
     problems += id_problems(where, document)
     if text is not None:
         for path, span in spans_of(document):
@@ -399,6 +428,35 @@ def document_problems(
     problems += overlap_problems(where, document)
     if inventory is not None:
         problems += inventory_reference_problems(where, document, inventory)
+    return problems
+
+
+def _source_text(where: str, document: Any, corpus: CleanTexts) -> tuple[str | None, list[Problem]]:
+    """The cleaned text a document's offsets refer to, or None with the reason."""
+    doc_id = document.doc_id
+    source = corpus.text(doc_id) if isinstance(doc_id, str) else None
+    if isinstance(doc_id, str) and source is None:
+        return None, [
+            Problem(where, "$.doc_id", f"no cleaned document {excerpt(doc_id)} in corpus")
+        ]
+    stored_hash = _given(document.text_sha256)
+    if source and isinstance(stored_hash, str) and stored_hash != source[1]:
+        return None, [
+            Problem(where, "$.text_sha256", "the document text changed since this file was made"
+                    f" (hash {stored_hash[:12]}… vs {source[1][:12]}…); re-anchor the annotations")
+        ]  # fmt: skip
+    return (source[0] if source else None), []
+
+
+def submission_document_problems(where: str, document: Any, corpus: CleanTexts) -> list[Problem]:
+    """What makes one predicted document unscorable: an unknown document, a text hash of
+    another text, a span outside the text or whose text is not the document's there."""
+    text, problems = _source_text(where, document, corpus)
+    if text is not None:
+        for path, span in spans_of(document):
+            message = anchor_problem(text, span)
+            if message:
+                problems.append(Problem(where, path, message))
     return problems
 
 
@@ -544,7 +602,8 @@ def _decoder(schema_name: str) -> msgspec.json.Decoder[Any]:
 def check_document_bytes(
     where: str, data: bytes, schema_name: str, corpus: CleanTexts, inventory: Inventory | None
 ) -> tuple[Any, list[Problem]]:
-    """Decode and check one annotation document: (doc_id or None, problems).
+    """Decode and check one document: (doc_id or None, problems). ``schema_name`` is
+    "annotation" (gold, every convention checked) or "submission" (only what scoring needs).
 
     The fast path decodes straight into schema-checked types; a document it rejects is parsed
     again as plain JSON so that every schema problem is listed with its path.
@@ -553,7 +612,8 @@ def check_document_bytes(
         document = _decoder(schema_name).decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError) as fast_error:
         return _slow_document(where, data, schema_name, corpus, inventory, str(fast_error))
-    return document.doc_id, document_problems(where, document, corpus, inventory)
+    gold = schema_name != "submission"
+    return document.doc_id, document_problems(where, document, corpus, inventory, gold)
 
 
 def _slow_document(
@@ -572,7 +632,8 @@ def _slow_document(
     if not isinstance(value, dict):
         return None, problems
     view = view_of_dict(value)
-    return view.doc_id, problems + document_problems(where, view, corpus, inventory)
+    gold = schema_name != "submission"
+    return view.doc_id, problems + document_problems(where, view, corpus, inventory, gold)
 
 
 def inventory_problems(where: str, data: Any) -> list[Problem]:
@@ -701,8 +762,10 @@ class Context:
         location = self.inventory_override or find_inventory(path)
         if location is None:
             return None, [
-                Problem(str(path), "$", "no inventory.json found beside or above this file")
-            ]
+                Problem(str(path), "$", "read as an annotation file (.json), but no"
+                        " inventory.json is beside or above it; a submission is checked as one"
+                        " when named .jsonl (one document a line)")
+            ]  # fmt: skip
         if location not in self._inventories:
             data, problems = load_json_file(location)
             self._inventories[location] = Inventory(data)
@@ -731,7 +794,9 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
     try:
         value = decode_json(data)
     except JSONDefect as exc:
-        return [Problem(str(path), exc.location, exc.message)]
+        return [
+            json_lines_in_json_file(path, data) or Problem(str(path), exc.location, exc.message)
+        ]
     kind = file_kind(path, value)
     if kind == "inventory":
         return inventory_problems(str(path), value)
@@ -742,6 +807,60 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
     return inventory_errors + problems
 
 
+JSON_LINES_HINT = "expected JSON Lines: one document per line, each a JSON object"
+
+
+def _first_line(path: Path) -> tuple[bytes, bool]:
+    """The first non-blank line of a file (bounded) and whether anything follows it."""
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                rest = handle.read(4096)
+                return line[:MAX_SUBMISSION_LINE_BYTES], bool(rest.strip())
+    return b"", False
+
+
+def json_lines_shape_problem(path: Path) -> Problem | None:
+    """A file that is JSON but not JSON Lines (an array; documents spread over several lines),
+    named in one problem that says how to write it, instead of one problem per line."""
+    first_line, more = _first_line(path)
+    first_line = first_line.strip()
+    if first_line.startswith(b"["):
+        return Problem(str(path), "$", "found a JSON array; " + JSON_LINES_HINT + " (write each"
+                       " element with json.dumps(document) followed by a line break)")  # fmt: skip
+    if more and first_line.startswith(b"{") and _incomplete_json(first_line):
+        return Problem(str(path), "line 1", "found a document spread over several lines"
+                       " (pretty-printed JSON); " + JSON_LINES_HINT + " (json.dumps without"
+                       " indent)")  # fmt: skip
+    return None
+
+
+def _incomplete_json(line: bytes) -> bool:
+    """Is ``line`` the beginning of a JSON value that goes on past the line's end?"""
+    try:
+        decode_json(line)
+    except JSONDefect as exc:
+        return "truncated" in exc.message
+    return False
+
+
+def json_lines_in_json_file(path: Path, data: bytes) -> Problem | None:
+    """A .json file holding one JSON document per line: a submission saved under the wrong
+    name, said so instead of "invalid JSON: Extra data"."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    try:
+        first, second = decode_json(lines[0]), decode_json(lines[1])
+    except JSONDefect:
+        return None
+    if not (isinstance(first, dict) and isinstance(second, dict) and "doc_id" in first):
+        return None
+    return Problem(str(path), "$", f"found {len(lines)} JSON documents, one a line (JSON Lines,"
+                   " a submission) in a .json file, which is read as one annotation document;"
+                   " name a submission .jsonl")  # fmt: skip
+
+
 def submission_problems(path: Path, context: Context) -> list[Problem]:
     """Stream a JSON Lines submission: memory holds one line, so only lines are bounded
     (the leaderboard bounds whole submissions, which come from strangers)."""
@@ -749,6 +868,9 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
     size = path.stat().st_size
     if size == 0:
         return [Problem(where, "$", "empty file")]
+    shape = json_lines_shape_problem(path)
+    if shape:
+        return [shape]
     problems: list[Problem] = []
     seen: Counter[str] = Counter()
     with path.open("rb") as handle:

@@ -25,16 +25,20 @@ _KWARGS_DESCRIPTION = """\
 Args:
     predictions: one predicted document per item, as a JSON string in the Propos submission
         format (one line of the JSON Lines submission file).
-    references: the gold documents, as JSON strings in the annotation format, in the same
-        order (pairs are keyed by the reference's doc_id).
+    references: the gold documents, as JSON strings: annotation files or rows of the dataset's
+        `documents` configuration (class labels as integers); predictions pair with them by
+        doc_id, in any order.
     paragraphs: optional dict doc_id -> list of (start, end) pairs (or the cleaned document's
-        paragraph objects); used as bootstrap units when there are fewer than 30 documents.
+        paragraph objects); bootstrap units below 30 documents. Default: the references'
+        own paragraphs (rows of the `documents` configuration have them); without any, a
+        ResamplingUnitWarning says the interval resamples documents instead.
     resamples: bootstrap resamples for the confidence interval (default 1000; 0 for none).
     seed: seed of the bootstrap (default 0).
 Returns:
     attribution_f1: end-to-end attribution F1 (the headline).
     low, high: the 95% bootstrap percentile interval of the headline figure.
     bootstrap_unit: "document" or "paragraph", the resampling unit used.
+    bootstrap_warning: why the unit is not that of `propos evaluate`, or None.
     details: the full report of propos.metrics.quote_scores.
 Examples:
     >>> metric = evaluate.load("benchmark/metrics/propos_quotes")

@@ -54,6 +54,11 @@ def validate(
 
     Each problem is one line, FILE:JSON-PATH: MESSAGE, followed by a summary. Exit status: 0
     when clean, 1 when problems were found, 2 for usage errors.
+
+    A .json file is gold, checked against every annotation convention; a .jsonl file is a
+    submission, refused only for what makes it unscorable (not JSON, unknown labels, an unknown
+    or duplicated document, a span outside the text or not the document's text): a prediction
+    that breaks a convention is scored as a wrong one (README, "What is checked").
     """
     from propos.split import split_doc_ids
     from propos.validate import validate_paths

@@ -1,4 +1,5 @@
-"""`propos convert ...`: annotation files to and from brat, Label Studio and CoNLL.
+"""`propos convert ...`: annotation files and submissions to and from brat, Label Studio and
+CoNLL.
 
 Commands parse their arguments and call :mod:`propos.interchange`; bad input is a ProposError,
 reported as one line. Imports read every input first and write nothing if one file fails.
@@ -25,7 +26,8 @@ app = typer.Typer(
 AnnotationFiles = Annotated[
     list[Path],
     typer.Argument(
-        help="Annotation files (<doc_id>.json), or folders of them.", show_default=False
+        help="Annotation files (<doc_id>.json), folders of them, or a submission (.jsonl).",
+        show_default=False,
     ),
 ]
 
@@ -161,3 +163,57 @@ def to_conll(
     else:
         write_atomic(out, text)
         say(f"to-conll: {len(documents)} document(s) -> {out}")
+
+
+@app.command("from-conll")
+@reports_errors
+def from_conll(
+    predictions: Annotated[
+        Path,
+        typer.Argument(
+            help="Token-level IOB predictions: CoNLL columns (token ... tag), or rows of the"
+            " dataset's `ner` configuration (.json/.jsonl) with predicted tags.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The submission file to write (.jsonl).")],
+    split: Annotated[
+        str, typer.Option(help="Split the predictions are for: test, train or all.")
+    ] = "test",
+    gold: Annotated[
+        Path | None,
+        typer.Option(
+            help="A built dataset folder to read the texts from; default: the corpus (--root)."
+        ),
+    ] = None,
+    tags: Annotated[
+        str,
+        typer.Option(
+            help="Field of the `ner` rows holding the predicted tags (ner_tags or coarse_tags)."
+        ),
+    ] = "ner_tags",
+    root: RootOption = None,
+) -> None:
+    """Turn token-level IOB predictions into a submission (entities; every document of the split).
+
+    A CoNLL file's documents (separated by -DOCSTART- lines) are found by their tokens, so it
+    needs no offsets; tags may be IOB2, IOB1 or IOBES, fine or coarse types.
+    """
+    from propos import evaluation
+    from propos.interchange.from_conll import iob_to_submission
+
+    if not predictions.is_file():
+        raise ProposError(f"{predictions}: no such file", exit_code=2)
+    gold_set = (
+        evaluation.gold_from_dataset(gold, split)
+        if gold is not None
+        else evaluation.gold_from_corpus(open_corpus(root), split)
+    )
+    lines, missing = iob_to_submission(predictions, gold_set.texts, tags)
+    if missing:
+        say(
+            f"warning: {len(missing)} document(s) of the split had no predictions and are written"
+            f" without entities: {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}"
+        )
+    write_atomic(out, lines)
+    say(f"from-conll: {len(gold_set.texts)} document(s), split {split} -> {out}")

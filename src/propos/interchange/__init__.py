@@ -172,7 +172,8 @@ def fresh_ids(prefix: str, used: set[str]) -> Iterator[str]:
 
 
 def expand_annotation_paths(items: Iterable[Path]) -> list[Path]:
-    """Annotation files given on the command line; a folder stands for its ``*.json`` files."""
+    """Annotation files given on the command line; a folder stands for its ``*.json`` files;
+    a ``.jsonl`` file is a submission (one predicted document a line)."""
     result: list[Path] = []
     for item in items:
         if item.is_dir():
@@ -192,16 +193,62 @@ def load_annotated_documents(
 ) -> list[tuple[Path, Annotation, str]]:
     """Read annotation files with the cleaned text of each, every span checked against it."""
     documents = []
-    first_file: dict[str, Path] = {}
+    first_file: dict[str, str] = {}
     for path in expand_annotation_paths(items):
-        annotation = read_annotation(path)
-        doc_id = annotation["doc_id"]
-        if doc_id in first_file:
-            raise ProposError(
-                f"{path}: document {doc_id} was already given in {first_file[doc_id]}"
-            )
-        first_file[doc_id] = path
-        text = load_clean_text(clean_dir, annotation["doc_id"])
-        check_annotation(annotation, text, str(path))
-        documents.append((path, annotation, text))
+        if path.suffix == ".jsonl":
+            found = read_submission(path, clean_dir)
+        else:
+            annotation = read_annotation(path)
+            found = [(str(path), annotation, load_clean_text(clean_dir, annotation["doc_id"]))]
+        for where, annotation, text in found:
+            doc_id = annotation["doc_id"]
+            if doc_id in first_file:
+                raise ProposError(f"{where}: document {doc_id} was already given in"
+                                  f" {first_file[doc_id]}")  # fmt: skip
+            first_file[doc_id] = where
+            check_annotation(annotation, text, where)
+            documents.append((path, annotation, text))
     return documents
+
+
+# What a submission may leave out (cluster ids, cue, speaker, realis, arguments), filled in so
+# that a predicted document has the annotation format; None is written as "not given".
+SUBMISSION_DEFAULTS = {
+    "entities": {"entity_id": None},
+    "quotes": {"cue": None, "speaker": None, "speaker_entity_id": None, "utterance_id": None},
+    "events": {"realis": None, "event_id": None, "arguments": []},
+}
+
+
+def read_submission(path: Path, clean_dir: Path) -> list[tuple[str, Annotation, str]]:
+    """(place, document in the annotation format, its cleaned text) for each line of a
+    submission; each line is checked against the submission schema."""
+    from propos.fileio import parse_json_bytes
+    from propos.validate import json_lines_shape_problem
+
+    shape = json_lines_shape_problem(path)
+    if shape is not None:
+        raise ProposError(str(shape))
+    found = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            document = parse_json_bytes(line, where)
+            error = best_match(schema.validator("submission").iter_errors(document))
+            if error is not None:
+                location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                                   for p in error.absolute_path)  # fmt: skip
+                raise ProposError(one_line(f"{where}: {location.lstrip('.') or '(top)'}:"
+                                           f" {error.message[:200]}"))  # fmt: skip
+            if not clean_document_path(clean_dir, document["doc_id"]).is_file():
+                raise ProposError(f"{where}: no cleaned document {document['doc_id']!r}")
+            text = load_clean_text(clean_dir, document["doc_id"])
+            document.setdefault("text_sha256", sha256_text(text))
+            for layer, defaults in SUBMISSION_DEFAULTS.items():
+                document[layer] = [{**defaults, **item} for item in document[layer]]
+            found.append((where, document, text))
+    if not found:
+        raise ProposError(f"{path}: empty submission (no document lines)")
+    return found

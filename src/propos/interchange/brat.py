@@ -200,7 +200,8 @@ def annotation_to_ann(annotation: Annotation, text: str, where: str | None = Non
             suffix = str(uses[argument["role"]]) if uses[argument["role"]] > 1 else ""
             arguments.append(f"{argument['role']}{suffix}:{entity_bid[argument['entity']]}")
         bid = writer.event(name, trigger, arguments)
-        writer.attribute(REALIS_ATTRIBUTE, bid, event["realis"])
+        if event["realis"] is not None:  # a submission may leave it out
+            writer.attribute(REALIS_ATTRIBUTE, bid, event["realis"])
         writer.note(bid, {"id": event["id"], "event_id": event["event_id"]})
     return "".join(f"{line}\n" for line in writer.lines)
 

@@ -23,8 +23,11 @@ Format, for each document::
   defined exactly by the cleaned text, so the export needs no sentence splitter and is
   reproducible; a mention never crosses one. Each document opens with ``-DOCSTART- O`` and
   a blank line, as in CoNLL-2003.
-- A mention whose boundaries are not token boundaries (or that crosses a paragraph) cannot be
-  written exactly: the export still tags the overlapping tokens and returns a warning.
+- A mention whose boundaries are not token boundaries (or that crosses a paragraph, or overlaps
+  another mention, as a submission's may) cannot be written exactly: the export still tags the
+  tokens and returns a warning.
+- The input is annotation files or a submission (``.jsonl``), so predictions can be scored by
+  token-level tools (seqeval); :mod:`propos.interchange.from_conll` reads such columns back.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ def bio_paragraphs(
             )
         elif inside and paragraph_of[inside[0]] != paragraph_of[inside[-1]]:
             warnings.append(f"{doc_id}: {entity['id']} {entity['text']!r} crosses a paragraph")
+    warnings += overlap_warnings(doc_id, annotation["entities"])
     tags = bio_tags(
         tokens,
         [
@@ -96,6 +100,18 @@ def bio_paragraphs(
     )
     paragraphs = [[(tokens[index].text, tags[index]) for index in group] for group in groups]
     return paragraphs, warnings
+
+
+def overlap_warnings(doc_id: str, entities: list[dict]) -> list[str]:
+    """Overlapping mentions (a submission may have them) cannot all be written in one BIO
+    column: the later mention's tags replace the earlier one's where they overlap."""
+    warnings, furthest = [], None
+    for entity in sorted(entities, key=lambda e: (e["start"], e["end"])):
+        if furthest is not None and entity["start"] < furthest["end"]:
+            warnings.append(f"{doc_id}: {entity['id']} overlaps {furthest['id']}; BIO keeps one")
+        if furthest is None or entity["end"] > furthest["end"]:
+            furthest = entity
+    return warnings
 
 
 def document_to_conll(

@@ -155,12 +155,14 @@ def annotation_to_task(annotation: Annotation, text: str, where: str | None = No
     for entity in annotation["entities"]:
         rid = entity["id"]
         result.append(_region(rid, ENTITY_CONTROL, entity["type"], entity, table))
-        result.append(_text_field(rid, "entity_id", entity, table, entity["entity_id"]))
+        if entity["entity_id"] is not None:  # a submission may leave cluster ids out
+            result.append(_text_field(rid, "entity_id", entity, table, entity["entity_id"]))
     for quote in annotation["quotes"]:
         rid, content = quote["id"], quote["content"]
         result.append(_region(rid, QUOTE_CONTROL, QUOTATION, content, table))
         result.append(_choice(rid, "kind", content, table, quote["kind"]))
-        result.append(_text_field(rid, "utterance_id", content, table, quote["utterance_id"]))
+        if quote["utterance_id"] is not None:
+            result.append(_text_field(rid, "utterance_id", content, table, quote["utterance_id"]))
         if quote["speaker_entity_id"] is not None:
             result.append(
                 _text_field(rid, "speaker_entity_id", content, table, quote["speaker_entity_id"])
@@ -176,8 +178,10 @@ def annotation_to_task(annotation: Annotation, text: str, where: str | None = No
     for event in annotation["events"]:
         rid, trigger = event["id"], event["trigger"]
         result.append(_region(rid, EVENT_CONTROL, event["type"], trigger, table))
-        result.append(_choice(rid, "realis", trigger, table, event["realis"]))
-        result.append(_text_field(rid, "event_id", trigger, table, event["event_id"]))
+        if event["realis"] is not None:
+            result.append(_choice(rid, "realis", trigger, table, event["realis"]))
+        if event["event_id"] is not None:
+            result.append(_text_field(rid, "event_id", trigger, table, event["event_id"]))
         for argument in event["arguments"]:
             result.append(_relation(rid, argument["entity"], argument["role"]))
     return {

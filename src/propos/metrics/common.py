@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -223,31 +224,97 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _loaded(item: Any) -> dict[str, Any]:
+    import json
+
+    return json.loads(item) if isinstance(item, str | bytes) else dict(item)
+
+
+@cache
+def _label_names() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Class-label fields of the dataset's ``documents`` rows (layer -> field -> names), stored
+    as integers in the order of the schema's label sets (see ``propos.build.features``)."""
+    from propos import schema
+
+    return {
+        "entities": {"type": schema.ENTITY_TYPES},
+        "quotes": {"kind": schema.QUOTE_KINDS},
+        "events": {"type": schema.EVENT_TYPES, "realis": schema.REALIS_VALUES},
+    }
+
+
+def _named(value: Any, names: tuple[str, ...], where: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    if not 0 <= value < len(names):
+        raise ValueError(f"{where}: class label {value} is not one of 0..{len(names) - 1}")
+    return names[value]
+
+
+def document_of_row(row: Any) -> dict[str, Any]:
+    """A document in the annotation format from a JSON string or mapping: a submission line,
+    a gold annotation, or a row of the dataset's ``documents`` configuration, whose class labels
+    (entity and event types, quotation kinds, realis, argument roles) are integers."""
+    from propos import schema
+
+    document = _loaded(row)
+    doc_id = document.get("doc_id")
+    for layer, fields in _label_names().items():
+        annotations = []
+        for item in document.get(layer) or []:
+            item = dict(item)
+            for name, names in fields.items():
+                if name in item:
+                    item[name] = _named(item[name], names, f"{doc_id}: {layer} {name}")
+            if layer == "events" and item.get("arguments"):
+                item["arguments"] = [
+                    {**argument, "role": _named(argument.get("role"), schema.ARGUMENT_ROLES,
+                                                f"{doc_id}: argument role")}
+                    for argument in item["arguments"]
+                ]  # fmt: skip
+            annotations.append(item)
+        document[layer] = annotations
+    return document
+
+
 def pair_documents(
     predictions: Iterable[Any], references: Iterable[Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Gold and predicted ``doc_id -> document`` mappings from two parallel lists (as the
-    Hugging Face ``evaluate`` wrappers receive them) of documents or of their JSON strings.
+    """Gold and predicted ``doc_id -> document`` mappings from two lists (as the Hugging Face
+    ``evaluate`` wrappers receive them) of documents, their JSON strings, or rows of the
+    dataset's ``documents`` configuration (see :func:`document_of_row`).
 
-    Each pair is keyed by the reference's ``doc_id``; a prediction naming another ``doc_id``
-    is an error.
+    Predictions pair with references by ``doc_id``, in any order, as ``propos evaluate`` pairs
+    a submission with the gold; a prediction without ``doc_id`` takes its reference's position.
+    A reference given twice, or a prediction of a document given twice or absent from the
+    references, is an error (``propos evaluate`` refuses such a submission).
     """
-    import json
-
-    def load(item: Any) -> dict[str, Any]:
-        return json.loads(item) if isinstance(item, str | bytes) else dict(item)
-
+    references = [document_of_row(reference) for reference in references]
+    predictions = [document_of_row(prediction) for prediction in predictions]
+    if len(predictions) != len(references):
+        raise ValueError(
+            f"{len(predictions)} predictions for {len(references)} references: give one"
+            " predicted document for each reference document"
+        )
     gold: dict[str, Any] = {}
-    pred: dict[str, Any] = {}
-    for prediction, reference in zip(predictions, references, strict=True):
-        reference_doc, prediction_doc = load(reference), load(prediction)
-        doc_id = reference_doc["doc_id"]
-        if prediction_doc.get("doc_id") not in (None, doc_id):
-            raise ValueError(
-                f"prediction for {prediction_doc.get('doc_id')!r} paired with reference {doc_id!r}"
-            )
+    for reference in references:
+        doc_id = reference["doc_id"]
         if doc_id in gold:
             raise ValueError(f"reference document {doc_id!r} given twice")
-        gold[doc_id] = reference_doc
-        pred[doc_id] = prediction_doc
+        gold[doc_id] = reference
+    pred: dict[str, Any] = {}
+    for position, prediction in enumerate(predictions):
+        doc_id = prediction.get("doc_id") or references[position]["doc_id"]
+        if doc_id not in gold:
+            raise ValueError(f"prediction for {doc_id!r}, which is not a reference document")
+        if doc_id in pred:
+            raise ValueError(f"prediction for {doc_id!r} given twice")
+        pred[doc_id] = prediction
     return gold, pred
+
+
+def reference_paragraphs(references: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The paragraphs that reference documents carry (rows of the ``documents`` config do),
+    or None when some do not."""
+    found = {doc_id: document.get("paragraphs") for doc_id, document in references.items()}
+    return found if found and all(value for value in found.values()) else None
