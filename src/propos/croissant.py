@@ -1,0 +1,319 @@
+"""Croissant 1.0 metadata (`croissant.json`) for the built dataset folder, with the RAI fields.
+
+Written as plain JSON-LD from the same `datasets` features that type the Parquet files, so one
+declaration drives both; `mlcroissant` validates it in the tests, not at build time. Each
+config is a record set read from a file set (its Parquet files); its ``split`` field comes from
+the file name and references the ``splits`` record set. A class label is an integer field
+whose description lists the names. Nested records are sub-fields read by JSON path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from propos.card import CITATION, RELEASE_DATE, ROW_UNITS, VERSION, Sizes
+from propos.dataset_reader import data_file
+
+CONTEXT: dict[str, Any] = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+LICENSES = [
+    "https://creativecommons.org/licenses/by/4.0/",  # the annotations
+    "https://creativecommons.org/licenses/by/2.5/",  # the Wikinews texts
+    "research-only: the press texts belong to their publishers (see DATASHEET.md)",
+]
+SPLITS = "splits"
+DESCRIPTION = (
+    "A French news benchmark for named entities, quotations and events, annotated on three"
+    " layers with cross-document identity. Two collections: press (five articles on the"
+    " Biden-Putin summit in Geneva, 16 June 2021, research use only) and wikinews (64 French"
+    " Wikinews articles of 2016 in fifteen stories, CC BY 2.5, Wikinews contributors)."
+    " Configurations: documents, ner, quotes, events (splits train, test and five"
+    " cross-validation folds) and inventory."
+)
+# The Responsible-AI fields (http://mlcommons.org/croissant/RAI/), from DATASHEET.md.
+RAI: dict[str, Any] = {
+    "rai:dataCollection": (
+        "press: five French news web pages about the Biden-Putin summit of 16 June 2021,"
+        " scraped as plain text with their page furniture before the project started; how they"
+        " were chosen is not recorded. wikinews: 64 French Wikinews articles of May to December"
+        " 2016, grouped into fifteen stories, read from WiNER-fr's text with each article's"
+        " source hash pinned. Both are cleaned by rules (furniture removed, metadata parsed,"
+        " repetitions removed, Unicode NFC), every removal reported."
+    ),
+    "rai:dataCollectionType": ["Web Scraping", "Secondary Data Analysis"],
+    "rai:dataCollectionMissingData": (
+        "The outlets of four press articles and the dates of three are not in their pages;"
+        " they are nulls, never guessed."
+    ),
+    "rai:dataCollectionRawData": (
+        "The press pages are kept byte-identical in the source repository (corpus/raw); the"
+        " Wikinews texts come from WiNER-fr."
+    ),
+    "rai:dataCollectionTimeframe": ["2016-05-01", "2021-06-30"],
+    "rai:dataPreprocessingProtocol": [
+        "Rule-based cleaning (propos clean): named line rules remove page furniture; metadata"
+        " lines (datelines, agency credits, bylines) are parsed; repeated titles and paragraphs"
+        " removed; minimal normalisation; every cleaned character maps back to the raw text."
+    ],
+    "rai:dataAnnotationProtocol": (
+        "Three layers (named entities with six types and inventory ids; quotations with"
+        " content, cue, speaker and utterance id; events of 38 ACE-based types with realis and"
+        " arguments) under the project's annotation guidelines: two independent passes, then"
+        " adjudication of every disagreement with a guideline decision per disagreement class."
+        " The Wikinews entities started from WiNER-fr's gold (CC BY 4.0), mapped and reviewed."
+    ),
+    "rai:dataAnnotationPlatform": ["JSON annotation files checked by propos validate"],
+    "rai:dataAnnotationAnalysis": [
+        "Inter-annotator agreement per layer before adjudication (annotations/AGREEMENT.md"
+        " in the source repository, by propos agreement)."
+    ],
+    "rai:annotationsPerItem": "Two independent passes and one adjudicating pass per document.",
+    "rai:annotatorDemographics": [
+        "AI annotator sessions of one language model (two passes) and a third, adjudicating"
+        " session; no human annotator demographics apply. This inflates agreement compared"
+        " with two human annotators."
+    ],
+    "rai:machineAnnotationTools": [
+        "AI annotator sessions (large language model) working from the written guidelines;"
+        " spaCy's French tokenizer for the ner config's tokens."
+    ],
+    "rai:dataUseCases": [
+        "Evaluating French NER (fine and coarse), quotation extraction and attribution, event"
+        " detection and realis, and cross-document coreference of entities, events and"
+        " statements on news text, as a small test bed with confidence intervals.",
+        "Not for: training large models, claims about French news in general, bias or fairness"
+        " measurement, or republishing the press texts outside research on the annotations.",
+    ],
+    "rai:dataBiases": [
+        "One press story (one week, five outlets, three machine-translated articles) and"
+        " fifteen Wikinews stories of 2016 chosen across domains; sport stories hold few events"
+        " and politics most quotations. The quoted speakers are overwhelmingly men and heads of"
+        " state."
+    ],
+    "rai:dataLimitations": [
+        "Small (69 documents in 16 stories): scores need their intervals. Machine-translation"
+        " artefacts are kept as published. Annotations by AI sessions, adjudicated. The texts"
+        " are public web pages likely present in language models' pretraining data."
+    ],
+    "rai:dataSocialImpact": (
+        "Measures how systems attribute statements to speakers across outlets and"
+        " translations, where misattribution can mislead readers."
+    ),
+    "rai:personalSensitiveInformation": [
+        "Public news about public figures. Private individuals who appear in the news"
+        " (detained Americans, an opposition figure) are named as the articles named them;"
+        " nothing beyond what was published. No sensitive categories were collected."
+    ],
+    "rai:dataReleaseMaintenancePlan": (
+        "Maintained by the Propos project through its issue tracker: errata are fixed in the"
+        " gold files and released in a new version; splits never move existing documents when"
+        " the corpus grows; the annotation schema and guidelines carry a version."
+    ),
+}
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_type(feature: Any) -> str:
+    from datasets import ClassLabel, Value
+
+    if isinstance(feature, ClassLabel):
+        return "sc:Integer"
+    assert isinstance(feature, Value), feature
+    if feature.dtype == "string":
+        return "sc:Text"
+    if feature.dtype == "bool":
+        return "sc:Boolean"
+    return "sc:Integer"
+
+
+def class_note(feature: Any) -> str:
+    from datasets import ClassLabel
+
+    if not isinstance(feature, ClassLabel):
+        return ""
+    return " Class label: " + ", ".join(f"{i} = {n}" for i, n in enumerate(feature.names)) + "."
+
+
+def field(record_set: str, path: list[str], feature: Any, column: str, file_set: str) -> Any:
+    """The Croissant field of one feature; ``path`` is its JSON path below ``column``."""
+    from datasets import List
+
+    field_id = "/".join([record_set, column, *path])
+    repeated = isinstance(feature, List)
+    inner = feature.feature if repeated else feature
+    source: dict[str, Any] = {"fileSet": {"@id": file_set}, "extract": {"column": column}}
+    if path:
+        source["transform"] = {"jsonPath": ".".join(path)}
+    found: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": field_id}
+    if isinstance(inner, dict):
+        found["description"] = f"{'List' if repeated else 'Record'} of {', '.join(inner)}."
+        # Sub-fields of a column's list are read from each of its items; of a list inside an
+        # item, from each element of that list.
+        prefix = ([*path[:-1], f"{path[-1]}[*]"] if path else []) if repeated else path
+        found["subField"] = [
+            nested(record_set, column, [*prefix, name], sub, file_set, field_id)
+            for name, sub in inner.items()
+        ]
+    else:
+        found["description"] = class_note(inner).strip()
+        found["dataType"] = data_type(inner)
+    found["source"] = source
+    if repeated:
+        found["repeated"] = True
+    if not found["description"]:
+        del found["description"]
+    return found
+
+
+def nested(
+    record_set: str, column: str, path: list[str], feature: Any, file_set: str, parent: str
+) -> Any:
+    sub = field(record_set, path, feature, column, file_set)
+    sub["@id"] = sub["name"] = f"{parent}/{path[-1]}"
+    return sub
+
+
+def record_set(config: str, features: Any) -> dict[str, Any]:
+    file_set = f"parquet-{config}"
+    split = {
+        "@type": "cr:Field",
+        "@id": f"{config}/split",
+        "name": f"{config}/split",
+        "description": "The split, from the Parquet file's name.",
+        "dataType": "sc:Text",
+        "source": {
+            "fileSet": {"@id": file_set},
+            "extract": {"fileProperty": "fullpath"},
+            "transform": {"regex": rf"^(?:(?:.*/)?data/{config}/)?(\w+)(?:\.parquet)?$"},
+        },
+        "references": {"field": {"@id": f"{SPLITS}/name"}},
+    }
+    return {
+        "@type": "cr:RecordSet",
+        "@id": config,
+        "name": config,
+        "description": f"The {config} configuration: one record per {ROW_UNITS[config]}.",
+        "field": [split, *(field(config, [], f, name, file_set) for name, f in features.items())],
+    }
+
+
+def splits_record_set(sizes: Sizes) -> dict[str, Any]:
+    names = list(dict.fromkeys(split for counts in sizes.values() for split in counts))
+    return {
+        "@type": "cr:RecordSet",
+        "@id": SPLITS,
+        "name": SPLITS,
+        "description": "The splits: train, test, fold<k>_train/fold<k>_test, and all.",
+        "dataType": "cr:Split",
+        "key": {"@id": f"{SPLITS}/name"},
+        "field": [
+            {
+                "@type": "cr:Field",
+                "@id": f"{SPLITS}/name",
+                "name": f"{SPLITS}/name",
+                "dataType": "sc:Text",
+            }
+        ],
+        "data": [{f"{SPLITS}/name": name} for name in names],
+    }
+
+
+def distribution(folder: Path, sizes: Sizes) -> list[dict[str, Any]]:
+    files = [
+        {
+            "@type": "cr:FileObject",
+            "@id": path,
+            "name": path,
+            "contentUrl": path,
+            "contentSize": f"{(folder / path).stat().st_size} B",
+            "encodingFormat": "application/x-parquet",
+            "sha256": sha256_file(folder / path),
+        }
+        for config, counts in sizes.items()
+        for path in (data_file(config, split) for split in counts)
+    ]
+    file_sets = [
+        {
+            "@type": "cr:FileSet",
+            "@id": f"parquet-{config}",
+            "name": f"parquet-{config}",
+            "description": f"The Parquet files of the {config} configuration, one per split.",
+            "encodingFormat": "application/x-parquet",
+            "includes": f"data/{config}/*.parquet",
+        }
+        for config in sizes
+    ]
+    return [*files, *file_sets]
+
+
+def croissant(folder: Path, sizes: Sizes) -> dict[str, Any]:
+    from propos.build import features
+
+    return {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": "http://mlcommons.org/croissant/1.0",
+        "name": "propos",
+        "description": DESCRIPTION,
+        "version": VERSION,
+        "datePublished": RELEASE_DATE,
+        "license": LICENSES,
+        "citeAs": CITATION,
+        "url": "README.md",
+        "inLanguage": "fr",
+        "keywords": ["named entities", "quotations", "events", "coreference", "news", "French"],
+        "creator": {"@type": "sc:Organization", "name": "The Propos project"},
+        "isAccessibleForFree": True,
+        **RAI,
+        "distribution": distribution(folder, sizes),
+        "recordSet": [
+            splits_record_set(sizes),
+            *(record_set(config, features(config)) for config in sizes),
+        ],
+    }
+
+
+def croissant_text(folder: Path, sizes: Sizes) -> str:
+    return json.dumps(croissant(folder, sizes), ensure_ascii=False, indent=2) + "\n"
