@@ -172,8 +172,8 @@ Each `fold<k>_train` split holds every row not in `fold<k>_test`. The Parquet fi
 - `inventory`: one row per entity, event and utterance of the corpus inventory (`kind`): id,
   canonical `name` (entities), `type` (entity or event type), `description` (events and
   utterances), the utterance's `speaker_entity_id`, `aliases`, `wikidata` (only where it was
-  verified; null otherwise), the documents that mention it and the number of mentions. The ids are those of the other configs' `entity_id`, `event_id` and
-  `utterance_id`.
+  verified; null otherwise), the documents that mention it and the number of mentions. The
+  ids are those of the other configs' `entity_id`, `event_id` and `utterance_id`.
 
 ## Splits
 
