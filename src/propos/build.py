@@ -4,7 +4,7 @@ Configs: ``documents`` (text, metadata, every layer nested), ``ner`` (one row pe
 spaCy French tokens with offsets, fine and coarse IOB2 tags), ``quotes`` (one row per
 quotation), ``events`` (one row per event mention), each with the splits ``train`` and
 ``test`` and the cross-validation splits ``fold<k>_train`` / ``fold<k>_test``; and
-``inventory`` (the corpus's entities, events and utterances; one split, ``all``). Beside the
+``inventory`` (the corpus's entities, events and utterances; one split, ``full``). Beside the
 data: the card (``README.md``, see `propos.card`), ``croissant.json`` (`propos.croissant`) and
 ``DATASHEET.md``. The build writes into a temporary folder beside the target and swaps it in
 at the end, so a failed build never leaves half a dataset; the same inputs give the same bytes.
@@ -34,7 +34,7 @@ from propos.tokenize import bio_tags, tokenize
 DOCUMENT_CONFIGS = ("documents", "ner", "quotes", "events")
 INVENTORY = "inventory"
 CONFIGS = (*DOCUMENT_CONFIGS, INVENTORY)
-INVENTORY_SPLIT = "all"
+INVENTORY_SPLIT = "full"  # "all" is datasets' name for the union of splits
 INVENTORY_KINDS = ("entity", "event", "utterance")
 # Closed sets: a document of another collection or licence is refused (see `_class_index`).
 COLLECTIONS = ("press", "wikinews")

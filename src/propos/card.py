@@ -180,7 +180,7 @@ Each `fold<k>_train` split holds every row not in `fold<k>_test`. The Parquet fi
 `train` and `test` assign whole stories, so no story straddles them, and syndicated or
 near-duplicate copy stays together. The five cross-validation folds each leave one set of
 stories out as `fold<k>_test` and train on the rest (`fold<k>_train`). The `inventory` config
-has one split, `all`.
+has one split, `full`.
 
 ## Loading
 
@@ -189,7 +189,7 @@ from datasets import load_dataset
 
 ner = load_dataset("path/to/propos", "ner")
 fold0_test = load_dataset("path/to/propos", "quotes", split="fold0_test")
-inventory = load_dataset("path/to/propos", "inventory", split="all")
+inventory = load_dataset("path/to/propos", "inventory", split="full")
 # One collection alone (the Wikinews part may be redistributed under CC BY 2.5):
 wikinews_id = ner["train"].features["collection"].str2int("wikinews")
 wikinews = ner.filter(lambda row: row["collection"] == wikinews_id)

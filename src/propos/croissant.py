@@ -245,7 +245,7 @@ def splits_record_set(sizes: Sizes) -> dict[str, Any]:
         "@type": "cr:RecordSet",
         "@id": SPLITS,
         "name": SPLITS,
-        "description": "The splits: train, test, fold<k>_train/fold<k>_test, and all.",
+        "description": "The splits: train, test, fold<k>_train, fold<k>_test; full (inventory).",
         "dataType": "cr:Split",
         "key": {"@id": f"{SPLITS}/name"},
         "field": [

@@ -25,7 +25,7 @@ def build(
     croissant.json (Croissant metadata) and the datasheet.
 
     Loads offline with datasets.load_dataset(FOLDER, CONFIG); configs: documents, ner, quotes,
-    events (splits train, test, fold0_train ... fold4_test) and inventory (split all). The
+    events (splits train, test, fold0_train ... fold4_test) and inventory (split full). The
     folder is replaced atomically; two builds give identical bytes.
     """
     from propos.build import build_dataset, corpus_inputs
