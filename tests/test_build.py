@@ -20,10 +20,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dataset") / "propos"
-    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), out, show_progress=False)
-    return out
+def built(release_folder: Path) -> Path:
+    return release_folder
 
 
 def load(folder: Path, config: str, cache: Path) -> Any:
@@ -91,6 +89,8 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), again, show_progress=False, workers=2)
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    # The card and the Croissant metadata too: sizes and hashes, no path or date of the build.
+    assert {Path("README.md"), Path("croissant.json"), Path("DATASHEET.md")} <= set(files)
     for name in files:
         assert (built / name).read_bytes() == (again / name).read_bytes(), name
 

@@ -88,7 +88,7 @@ def test_the_collection_example_keeps_one_collection(
     namespace: dict[str, object] = {}
     exec(compile(block, "README.md", "exec"), namespace)
     rows: Any = namespace["wikinews"]
-    assert 0 < len(rows) < len(namespace["quotes"])  # type: ignore[arg-type]
+    assert len(rows) > 0
     collection, license_ = rows.features["collection"], rows.features["license"]
     assert {collection.int2str(i) for i in rows["collection"]} == {"wikinews"}
     assert {license_.int2str(i) for i in rows["license"]} == {"CC BY 2.5"}
