@@ -4,6 +4,7 @@ splits, the metadata is typed and every document carries its licence."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import socket
@@ -26,9 +27,8 @@ INVENTORY = load_json(ROOT / "annotations" / "inventory.json")
 FOLD_SPLITS = [f"fold{f['fold']}_{part}" for f in SPLITS["folds"] for part in ("train", "test")]
 
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test here may reach the network: a connection attempt fails the test."""
+def refuse_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection attempt fails the test: mlcroissant and datasets must work offline."""
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError(f"network access attempted: {args[:2]}")
@@ -38,6 +38,11 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_network(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +160,20 @@ def test_the_card_states_real_sizes_licences_limits_and_citation(
     assert "Wikinews contributors" in body and "CC BY 2.5" in body and "research-only" in body
 
 
+def test_the_card_loading_example_runs(
+    release_folder: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    block = re.search(r"```python\n(.*?)```", card_body(release_folder), flags=re.DOTALL)
+    assert block
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache))
+    namespace: dict[str, Any] = {}
+    code = block.group(1).replace("path/to/propos", str(release_folder))
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["fold0_test"].num_rows > 0 and namespace["inventory"].num_rows > 0
+    wikinews = namespace["wikinews"]["train"]
+    assert set(wikinews["collection"]) == {namespace["wikinews_id"]}
+
+
 def test_the_release_version_is_the_package_version() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["version"] == card.VERSION
@@ -254,7 +273,9 @@ def test_each_document_carries_its_licence_and_attribution(
 def croissant(release_folder: Path) -> Any:
     import mlcroissant
 
-    return mlcroissant.Dataset(jsonld=str(release_folder / "croissant.json"))
+    with pytest.MonkeyPatch.context() as monkeypatch:  # set up before the tests' own guard
+        refuse_network(monkeypatch)
+        return mlcroissant.Dataset(jsonld=str(release_folder / "croissant.json"))
 
 
 def test_croissant_validates_without_errors_or_warnings(croissant: Any) -> None:
@@ -272,9 +293,14 @@ def test_croissant_has_the_responsible_ai_fields(release_folder: Path) -> None:
         "rai:dataUseCases", "rai:dataReleaseMaintenancePlan",
     ):  # fmt: skip
         assert metadata[key], key
-    described = {entry["contentUrl"] for entry in metadata["distribution"] if "contentUrl" in entry}
-    on_disk = {str(p.relative_to(release_folder)) for p in release_folder.rglob("*.parquet")}
-    assert described == on_disk
+    files = [entry for entry in metadata["distribution"] if entry["@type"] == "cr:FileObject"]
+    described = {entry["contentUrl"]: entry for entry in files}
+    on_disk = {str(p.relative_to(release_folder)) for p in release_folder.rglob("*") if p.is_file()}
+    assert set(described) | {"croissant.json"} == on_disk
+    for name, entry in described.items():
+        data = (release_folder / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert entry["contentSize"] == f"{len(data)} B", name
     assert str(release_folder) not in json.dumps(metadata)
 
 

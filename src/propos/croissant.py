@@ -260,17 +260,24 @@ def splits_record_set(sizes: Sizes) -> dict[str, Any]:
     }
 
 
+def file_object(folder: Path, path: str, encoding: str) -> dict[str, Any]:
+    return {
+        "@type": "cr:FileObject",
+        "@id": path,
+        "name": path,
+        "contentUrl": path,
+        "contentSize": f"{(folder / path).stat().st_size} B",
+        "encodingFormat": encoding,
+        "sha256": sha256_file(folder / path),
+    }
+
+
 def distribution(folder: Path, sizes: Sizes) -> list[dict[str, Any]]:
-    files = [
-        {
-            "@type": "cr:FileObject",
-            "@id": path,
-            "name": path,
-            "contentUrl": path,
-            "contentSize": f"{(folder / path).stat().st_size} B",
-            "encodingFormat": "application/x-parquet",
-            "sha256": sha256_file(folder / path),
-        }
+    """Every file of the folder but this one (the card and datasheet first), and a file set
+    per config that its record set reads."""
+    documents = [name for name in ("README.md", "DATASHEET.md") if (folder / name).is_file()]
+    files = [file_object(folder, name, "text/markdown") for name in documents] + [
+        file_object(folder, path, "application/x-parquet")
         for config, counts in sizes.items()
         for path in (data_file(config, split) for split in counts)
     ]
