@@ -41,6 +41,9 @@ ROW_UNITS = {
 }
 
 
+MAIN = ("train", "test")  # the splits that partition the corpus (the folds do too, each)
+
+
 class SplitSize(NamedTuple):
     rows: int
     num_bytes: int  # Arrow bytes of the split, as `datasets` reports them
@@ -114,7 +117,7 @@ def configurations_table(sizes: Sizes) -> str:
     lines = [table_row(header), table_row(["---"] * len(header))]
     for config, counts in sizes.items():
         rows = {split: str(size.rows) for split, size in counts.items()}
-        total = sum(counts[s].rows for s in ("train", "test") if s in counts) or sum(
+        total = sum(counts[s].rows for s in MAIN if s in counts) or sum(
             size.rows for size in counts.values()
         )
         cells = [f"`{config}`", ROW_UNITS.get(config, "row")]
@@ -136,6 +139,7 @@ def card_text(sizes: Sizes, datasheet: bool = True, wikidata_ids: int = 0) -> st
         if wikidata_ids
         else "No knowledge-base ids have been verified yet (`wikidata` is null)"
     )
+    documents = sum(size.rows for split, size in sizes["documents"].items() if split in MAIN)
     return f"""---
 {card_yaml(sizes, "DATASHEET.md" if datasheet else "README.md")}---
 
@@ -213,8 +217,8 @@ rights.
 
 ## Known limits
 
-- Small: 69 documents in 16 stories. Scores on the test split need their confidence
-  intervals; it is a test bed, not training data for large models.
+- Small: {documents} documents. Scores on the test split need their confidence intervals;
+  it is a test bed, not training data for large models.
 - The `press` collection is one story, one week, five outlets; three of its articles are
   machine-translated and kept as readers saw them. The outlets of four press articles and most
   of their dates are not known (nulls).
