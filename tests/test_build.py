@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -135,4 +136,27 @@ def test_build_refuses_gold_made_on_another_text(project: Path) -> None:
     result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
     assert result.exit_code == 1
     assert gold_file.name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_refuses_a_fold_that_leaves_a_document_out(project: Path) -> None:
+    splits_file = project / "annotations" / "splits.json"
+    splits = load_json(splits_file)
+    dropped = splits["folds"][1]["test"].pop()
+    splits_file.write_text(json.dumps(splits), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
+    assert result.exit_code == 1
+    assert "splits.json" in result.stderr and dropped in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_build_refuses_a_licence_it_has_no_terms_for(project: Path) -> None:
+    manifest_file = project / "corpus" / "collections" / "wikinews.json"
+    manifest = load_json(manifest_file)
+    manifest["license"] = "CC BY-SA 3.0"
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
+    assert result.exit_code == 1
+    assert "license 'CC BY-SA 3.0'" in result.stderr and "wikinews.json" in result.stderr
     assert "Traceback" not in result.stderr

@@ -397,6 +397,20 @@ def fold_splits(splits: dict[str, Any], location: Path) -> dict[str, list[str]]:
     return found
 
 
+def check_origins(origins: dict[str, dict[str, Any]], doc_ids: Iterable[str]) -> None:
+    """Refuse, before building, a collection or licence outside the label sets."""
+    for doc_id in sorted(doc_ids):
+        found = origins.get(doc_id, {})
+        for name, allowed in (("collection", COLLECTIONS), ("license", LICENSES)):
+            value = found.get(name)
+            if value is not None and value not in allowed:
+                raise ProposError(
+                    f"{doc_id}: {name} '{value}' is not one of {', '.join(allowed)}"
+                    f" (corpus/collections/{found.get('collection')}.json; a new {name} needs"
+                    " its label, licence terms and card row in propos.build and propos.card)"
+                )
+
+
 def load_inputs(
     clean_dir: Path, gold_dir: Path, inventory_path: Path, splits_path: Path, sources_path: Path,
     origins: dict[str, dict[str, Any]], datasheet: Path | None = None,
@@ -406,6 +420,7 @@ def load_inputs(
     splits = load_splits(splits_path)
     assignments: dict[str, str] = splits["assignments"]
     folds = fold_splits(splits, splits_path)
+    check_origins(origins, assignments)
     splits_of = {doc_id: [split, *folds[doc_id]] for doc_id, split in assignments.items()}
     order = {split: index for index, split in enumerate(SPLIT_TARGETS)}
     main = sorted(set(assignments.values()), key=lambda x: (order.get(x, len(order)), x))
