@@ -304,6 +304,23 @@ def test_croissant_has_the_responsible_ai_fields(release_folder: Path) -> None:
     assert str(release_folder) not in json.dumps(metadata)
 
 
+def test_croissant_describes_every_field_of_every_config(release_folder: Path) -> None:
+    metadata = load_json(release_folder / "croissant.json")
+    record_sets = {record_set["@id"]: record_set for record_set in metadata["recordSet"]}
+
+    def described(fields: list[dict[str, Any]]) -> list[str]:
+        names = []
+        for found in fields:
+            assert found.get("description"), found["@id"]
+            names += [found["@id"], *described(found.get("subField", []))]
+        return names
+
+    for config in build.CONFIGS:
+        names = described(record_sets[config]["field"])
+        columns = {name.split("/")[1] for name in names}
+        assert columns == {"split", *build.features(config)}, config
+
+
 def plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8")

@@ -151,6 +151,81 @@ RAI: dict[str, Any] = {
 }
 
 
+# What each column holds (a column of the same name means the same in every config).
+DESCRIPTIONS = {
+    "doc_id": "The document's id.",
+    "collection": "The collection: press or wikinews.",
+    "story": "The news story the document belongs to.",
+    "license": "The licence of the document's text (research-only or CC BY 2.5).",
+    "license_url": "The licence's address; null for research-only texts.",
+    "attribution": "The credit to show with the text.",
+    "url": "The article's address; null where not known.",
+    "date": "The article's date (YYYY-MM-DD); null where not known.",
+    "text": "The cleaned text; every offset is a Python string index into it, end exclusive.",
+    "title": "The title; empty when the article has none.",
+    "has_title": "Whether the article has a title.",
+    "published": "The publication date as printed; null where not printed.",
+    "modified": "The modification date as printed; null where not printed.",
+    "date_stamp": "A date stamp printed in the page; null where none.",
+    "scrape_date": "The date the page was scraped, where the page shows it.",
+    "credit": "An agency credit printed in the page (AFP...); null where none.",
+    "byline": "The byline; null where none.",
+    "outlet": "The outlet; null where not known.",
+    "country": "The outlet's country; null where not known.",
+    "language": "The text's language.",
+    "machine_translated": "Whether the text is machine-translated; null where not known.",
+    "quality_flags": "Cleaning's quality flags (machine-translation artefacts, furniture).",
+    "paragraphs": "The text's paragraphs with their role (title, standfirst, paragraph...).",
+    "entities": "Named entity mentions with type and inventory entity id.",
+    "quotes": "Quotations: content, kind, cue, speaker, speaker entity, utterance id.",
+    "events": "Event mentions: trigger, type, realis, event id, arguments.",
+    "id": "The row's id (mention id, or inventory id in the inventory).",
+    "sentence": "The sentence's index in its document.",
+    "start": "The start offset in the document's text.",
+    "tokens": "spaCy French tokenizer tokens.",
+    "token_starts": "Each token's start offset in the document's text.",
+    "token_ends": "Each token's end offset in the document's text.",
+    "ner_tags": "IOB2 tags over the fine types PER, ORG, GPE, LOC, FAC, MISC.",
+    "coarse_tags": "IOB2 tags over the coarse types PER, ORG, LOC, MISC.",
+    "content": "What was said: the quoted or reported span.",
+    "kind": "The kind of the row (quotation kind, or inventory entry kind).",
+    "cue": "The reporting verb or cue; null where none.",
+    "speaker": "The speaker's mention; null where not named in the text.",
+    "speaker_entity_id": "The speaker's inventory entity id; null where not known.",
+    "utterance_id": "The inventory utterance id shared by reports of one act of speech.",
+    "speaker_name": "The speaker entity's canonical name.",
+    "trigger": "The event's trigger span.",
+    "type": "The event or entity type.",
+    "realis": "The event's realis: actual, generic or other.",
+    "event_id": "The inventory event id shared by mentions of one event.",
+    "arguments": "The event's arguments: entity mention, role and span.",
+    "name": "The entity's canonical name; null for events and utterances.",
+    "description": "The event's or utterance's description; null for entities.",
+    "aliases": "Other names of the entity.",
+    "wikidata": "The Wikidata id, only where verified; null otherwise.",
+    "doc_ids": "The documents that mention the entry.",
+    "mentions": "How many mentions point to the entry.",
+}
+
+# Inside a nested record, where a name means something narrower than as a column.
+SUB_DESCRIPTIONS = {
+    "id": "The mention's id within its document.",
+    "start": "The start offset in the document's text.",
+    "end": "The end offset in the document's text (exclusive).",
+    "text": "The span's text.",
+    "role": "The paragraph's role, or the argument's role.",
+    "entity": "The argument's entity mention id.",
+    "entity_id": "The inventory entity id.",
+}
+
+
+def describe(column: str, path: list[str]) -> str:
+    if not path:
+        return DESCRIPTIONS.get(column, "")
+    name = path[-1].removesuffix("[*]")
+    return SUB_DESCRIPTIONS.get(name) or DESCRIPTIONS.get(name, "")
+
+
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -188,7 +263,8 @@ def field(record_set: str, path: list[str], feature: Any, column: str, file_set:
         source["transform"] = {"jsonPath": ".".join(path)}
     found: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": field_id}
     if isinstance(inner, dict):
-        found["description"] = f"{'List' if repeated else 'Record'} of {', '.join(inner)}."
+        shape = f"{'List' if repeated else 'Record'} of {', '.join(inner)}."
+        found["description"] = f"{describe(column, path)} {shape}".strip()
         # Sub-fields of a column's list are read from each of its items; of a list inside an
         # item, from each element of that list.
         prefix = ([*path[:-1], f"{path[-1]}[*]"] if path else []) if repeated else path
@@ -197,7 +273,7 @@ def field(record_set: str, path: list[str], feature: Any, column: str, file_set:
             for name, sub in inner.items()
         ]
     else:
-        found["description"] = class_note(inner).strip()
+        found["description"] = (describe(column, path) + class_note(inner)).strip()
         found["dataType"] = data_type(inner)
     found["source"] = source
     if repeated:
@@ -253,6 +329,7 @@ def splits_record_set(sizes: Sizes) -> dict[str, Any]:
                 "@type": "cr:Field",
                 "@id": f"{SPLITS}/name",
                 "name": f"{SPLITS}/name",
+                "description": "The split's name.",
                 "dataType": "sc:Text",
             }
         ],
