@@ -62,3 +62,13 @@ def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[
     assert result.returncode == 0, shown(result)
     assert "Traceback" not in result.stdout + result.stderr, shown(result)
     return result
+
+
+@pytest.fixture(scope="session")
+def release_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's dataset folder (`dist/propos`), built once for the session."""
+    from propos.build import build_dataset, corpus_inputs
+
+    out = tmp_path_factory.mktemp("release") / "propos"
+    build_dataset(corpus_inputs(Corpus.at(ROOT)), out, show_progress=False)
+    return out

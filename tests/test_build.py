@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dataset") / "propos"
-    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), out, show_progress=False)
-    return out
+def built(release_folder: Path) -> Path:
+    return release_folder
 
 
 def load(folder: Path, config: str, cache: Path) -> Any:
@@ -91,6 +90,8 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), again, show_progress=False, workers=2)
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    # The card and the Croissant metadata too: sizes and hashes, no path or date of the build.
+    assert {Path("README.md"), Path("croissant.json"), Path("DATASHEET.md")} <= set(files)
     for name in files:
         assert (built / name).read_bytes() == (again / name).read_bytes(), name
 
@@ -135,4 +136,27 @@ def test_build_refuses_gold_made_on_another_text(project: Path) -> None:
     result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
     assert result.exit_code == 1
     assert gold_file.name in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_refuses_a_fold_that_leaves_a_document_out(project: Path) -> None:
+    splits_file = project / "annotations" / "splits.json"
+    splits = load_json(splits_file)
+    dropped = splits["folds"][1]["test"].pop()
+    splits_file.write_text(json.dumps(splits), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
+    assert result.exit_code == 1
+    assert "splits.json" in result.stderr and dropped in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_build_refuses_a_licence_it_has_no_terms_for(project: Path) -> None:
+    manifest_file = project / "corpus" / "collections" / "wikinews.json"
+    manifest = load_json(manifest_file)
+    manifest["license"] = "CC BY-SA 3.0"
+    manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(app, ["build", "--root", str(project), "--out", str(project / "dist")])
+    assert result.exit_code == 1
+    assert "license 'CC BY-SA 3.0'" in result.stderr and "wikinews.json" in result.stderr
     assert "Traceback" not in result.stderr

@@ -2,9 +2,12 @@
 
 Configs: ``documents`` (text, metadata, every layer nested), ``ner`` (one row per sentence:
 spaCy French tokens with offsets, fine and coarse IOB2 tags), ``quotes`` (one row per
-quotation), ``events`` (one row per event mention). The build writes into a temporary folder
-beside the target and swaps it in at the end, so a failed build never leaves half a dataset;
-the same inputs give the same bytes.
+quotation), ``events`` (one row per event mention), each with the splits ``train`` and
+``test`` and the cross-validation splits ``fold<k>_train`` / ``fold<k>_test``; and
+``inventory`` (the corpus's entities, events and utterances; one split, ``full``). Beside the
+data: the card (``README.md``, see `propos.card`), ``croissant.json`` (`propos.croissant`) and
+``DATASHEET.md``. The build writes into a temporary folder beside the target and swaps it in
+at the end, so a failed build never leaves half a dataset; the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,9 +31,19 @@ from propos.fileio import current_umask, read_json, write_atomic
 from propos.sentences import sentence_spans
 from propos.tokenize import bio_tags, tokenize
 
-CONFIGS = ("documents", "ner", "quotes", "events")
+DOCUMENT_CONFIGS = ("documents", "ner", "quotes", "events")
+INVENTORY = "inventory"
+CONFIGS = (*DOCUMENT_CONFIGS, INVENTORY)
+INVENTORY_SPLIT = "full"  # "all" is datasets' name for the union of splits
+INVENTORY_KINDS = ("entity", "event", "utterance")
+# Closed sets: a document of another collection or licence is refused (see `_class_index`).
+COLLECTIONS = ("press", "wikinews")
+LICENSES = ("research-only", "CC BY 2.5")
+LICENSE_URLS = {"CC BY 2.5": "https://creativecommons.org/licenses/by/2.5/"}
+MACHINE_TRANSLATED = ("no", "likely", "yes")
+# Values the sources table uses for "not known"; they become nulls.
+UNKNOWN = ("", "unknown")
 METADATA_FIELDS = (
-    "title",
     "published",
     "modified",
     "date_stamp",
@@ -38,9 +51,11 @@ METADATA_FIELDS = (
     "credit",
     "byline",
 )
-SOURCE_FIELDS = ("outlet", "country", "language", "machine_translated")
+SOURCE_FIELDS = ("outlet", "country", "language")
 # Every config's rows carry these, so that one collection or story can be selected alone.
 ORIGIN_FIELDS = ("collection", "story", "license")
+# What each collection's documents say of their source when the sources table has no row.
+COLLECTION_SOURCES = {"wikinews": {"outlet": "Wikinews (fr)", "language": "fr"}}
 
 
 def bio_names(types: Iterable[str]) -> list[str]:
@@ -90,18 +105,26 @@ def features(config: str) -> Any:
         "id": text, "trigger": span, "type": event_type, "realis": realis, "event_id": text,
         "arguments": List(argument),
     }  # fmt: skip
-    origin = {name: text for name in ORIGIN_FIELDS}
+    origin = {
+        "collection": ClassLabel(names=list(COLLECTIONS)),
+        "story": text,
+        "license": ClassLabel(names=list(LICENSES)),
+    }
     if config == "documents":
         return Features(
             {
                 "doc_id": text,
                 **origin,
+                "license_url": text,
                 "attribution": text,
                 "url": text,
                 "date": text,
                 "text": text,
+                "title": text,
+                "has_title": Value("bool"),
                 **{name: text for name in METADATA_FIELDS},
                 **{name: text for name in SOURCE_FIELDS},
+                "machine_translated": ClassLabel(names=list(MACHINE_TRANSLATED)),
                 "quality_flags": List(text),
                 "paragraphs": List({"start": integer, "end": integer, "role": text}),
                 "entities": List(entity),
@@ -128,6 +151,21 @@ def features(config: str) -> Any:
         return Features({"doc_id": text, **origin, **quote, "speaker_name": text})
     if config == "events":
         return Features({"doc_id": text, **origin, **event})
+    if config == INVENTORY:
+        return Features(
+            {
+                "id": text,
+                "kind": ClassLabel(names=list(INVENTORY_KINDS)),
+                "name": text,
+                "type": ClassLabel(names=[*schema.ENTITY_TYPES, *schema.EVENT_TYPES]),
+                "description": text,
+                "speaker_entity_id": text,
+                "aliases": List(text),
+                "wikidata": text,
+                "doc_ids": List(text),
+                "mentions": integer,
+            }
+        )
     raise ValueError(config)
 
 
@@ -144,6 +182,10 @@ class Inputs:
     assignments: dict[str, str]
     sources: dict[str, dict[str, str]]
     origins: dict[str, dict[str, Any]]
+    # Every split a document belongs to (train or test, then one per fold), in card order.
+    splits_of: dict[str, list[str]] = field(default_factory=dict)
+    split_names: list[str] = field(default_factory=list)
+    datasheet: Path | None = None
 
 
 @dataclass
@@ -189,21 +231,54 @@ def origin(document: Document, inputs: Inputs) -> dict[str, Any]:
     return {name: found.get(name) for name in ORIGIN_FIELDS}
 
 
+def known(value: str | None) -> str | None:
+    """A value of the sources table, or None where it says the value is not known."""
+    return None if value is None or value.strip().lower() in UNKNOWN else value
+
+
+def source_fields(document: Document, inputs: Inputs) -> dict[str, Any]:
+    """Outlet, country, language and machine translation: a null where not known."""
+    collection = inputs.origins.get(document.doc_id, {}).get("collection")
+    source = inputs.sources.get(document.doc_id) or COLLECTION_SOURCES.get(collection or "", {})
+    outlet = source.get("outlet") or ""
+    return {
+        # "unknown (a Mauritian site)": the outlet is not known; the country says the rest.
+        "outlet": None if outlet.lower().startswith("unknown") else known(outlet),
+        "country": known(source.get("country")),
+        "language": known(source.get("language")),
+        "machine_translated": known(source.get("machine_translated")),
+    }
+
+
+def attribution(document: Document, inputs: Inputs) -> str:
+    """The credit to show with the text; for a press article, its outlet and agency if known."""
+    found = inputs.origins.get(document.doc_id, {})
+    if found.get("collection") != "press":
+        return found.get("attribution") or ""
+    source = inputs.sources.get(document.doc_id, {})
+    outlet = source_fields(document, inputs)["outlet"] or "publisher not identified"
+    agency = (source.get("agency_credit") or "").strip()
+    return f"{outlet} ({agency})" if agency else outlet
+
+
 def document_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
     clean, gold = document.clean, document.gold
-    source = inputs.sources.get(document.doc_id, {})
     found = inputs.origins.get(document.doc_id, {})
     metadata = clean["metadata"]
+    title = metadata.get("title") or ""
     return [
         {
             "doc_id": document.doc_id,
             **origin(document, inputs),
-            "attribution": found.get("attribution"),
+            "license_url": LICENSE_URLS.get(found.get("license") or ""),
+            "attribution": attribution(document, inputs),
             "url": found.get("url"),
             "date": found.get("date"),
             "text": clean["text"],
-            **{name: metadata.get(name) for name in METADATA_FIELDS},
-            **{name: source.get(name) or None for name in SOURCE_FIELDS},
+            "title": title,
+            "has_title": bool(title),
+            **{name: metadata.get(name) or None for name in METADATA_FIELDS},
+            **source_fields(document, inputs),
             "quality_flags": sorted({flag["flag"] for flag in clean["quality_flags"]}),
             "paragraphs": clean["paragraphs"],
             "entities": gold["entities"],
@@ -269,19 +344,92 @@ ROW_MAKERS: dict[str, Callable[[Document, Inputs], list[dict[str, Any]]]] = {
 }
 
 
+def inventory_rows(inputs: Inputs) -> list[dict[str, Any]]:
+    """One row per inventory entry, with the documents that mention it and how often."""
+    mentioned: dict[str, list[str]] = {}
+    for doc_id in sorted(inputs.assignments):
+        gold = read_json(inputs.gold_dir / f"{doc_id}.json")
+        ids = [entity.get("entity_id") for entity in gold["entities"]]
+        ids += [event.get("event_id") for event in gold["events"]]
+        ids += [quote.get("utterance_id") for quote in gold["quotes"]]
+        for entry_id in ids:
+            if entry_id:
+                mentioned.setdefault(entry_id, []).append(doc_id)
+    rows = []
+    for kind, key in (("entity", "entities"), ("event", "events"), ("utterance", "utterances")):
+        for entry in sorted(inputs.inventory.get(key, []), key=lambda e: e["id"]):
+            found = mentioned.get(entry["id"], [])
+            rows.append(
+                {
+                    "id": entry["id"],
+                    "kind": kind,
+                    "name": entry.get("name"),
+                    "type": entry.get("type"),
+                    "description": entry.get("description"),
+                    "speaker_entity_id": entry.get("speaker_entity_id"),
+                    "aliases": entry.get("aliases", []),
+                    "wikidata": entry.get("wikidata"),
+                    "doc_ids": sorted(set(found)),
+                    "mentions": len(found),
+                }
+            )
+    return rows
+
+
 # ---------------------------------------------------------------- inputs
+
+
+def fold_splits(splits: dict[str, Any], location: Path) -> dict[str, list[str]]:
+    """Each document's cross-validation splits, ``fold<k>_train`` or ``fold<k>_test``."""
+    assignments: dict[str, str] = splits["assignments"]
+    found: dict[str, list[str]] = {doc_id: [] for doc_id in assignments}
+    for fold in splits.get("folds", []):
+        for part in ("train", "test"):
+            for doc_id in fold.get(part, []):
+                if doc_id in found:
+                    found[doc_id].append(f"fold{fold['fold']}_{part}")
+    for doc_id, names in found.items():
+        if len(names) != len(splits.get("folds", [])):
+            raise ProposError(
+                f"{location}: document {doc_id} is not in exactly one part of every fold"
+                " (run `propos split`)"
+            )
+    return found
+
+
+def check_origins(origins: dict[str, dict[str, Any]], doc_ids: Iterable[str]) -> None:
+    """Refuse, before building, a collection or licence outside the label sets."""
+    for doc_id in sorted(doc_ids):
+        found = origins.get(doc_id, {})
+        for name, allowed in (("collection", COLLECTIONS), ("license", LICENSES)):
+            value = found.get(name)
+            if value is not None and value not in allowed:
+                raise ProposError(
+                    f"{doc_id}: {name} '{value}' is not one of {', '.join(allowed)}"
+                    f" (corpus/collections/{found.get('collection')}.json; a new {name} needs"
+                    " its label, licence terms and card row in propos.build and propos.card)"
+                )
 
 
 def load_inputs(
     clean_dir: Path, gold_dir: Path, inventory_path: Path, splits_path: Path, sources_path: Path,
-    origins: dict[str, dict[str, Any]],
+    origins: dict[str, dict[str, Any]], datasheet: Path | None = None,
 ) -> Inputs:  # fmt: skip
-    from propos.split import load_splits, read_sources
+    from propos.split import SPLIT_TARGETS, load_splits, read_sources
 
-    assignments: dict[str, str] = load_splits(splits_path)["assignments"]
+    splits = load_splits(splits_path)
+    assignments: dict[str, str] = splits["assignments"]
+    folds = fold_splits(splits, splits_path)
+    check_origins(origins, assignments)
+    splits_of = {doc_id: [split, *folds[doc_id]] for doc_id, split in assignments.items()}
+    order = {split: index for index, split in enumerate(SPLIT_TARGETS)}
+    main = sorted(set(assignments.values()), key=lambda x: (order.get(x, len(order)), x))
+    fold_names = [
+        f"fold{f['fold']}_{p}" for f in splits.get("folds", []) for p in ("train", "test")
+    ]
     return Inputs(
         clean_dir, gold_dir, read_json(inventory_path), assignments, read_sources(sources_path),
-        origins,
+        origins, splits_of, [*main, *fold_names], datasheet,
     )  # fmt: skip
 
 
@@ -294,7 +442,9 @@ _WORKER_INPUTS: Inputs | None = None  # set before forking; read by the workers
 def _rows_of(doc_id: str) -> tuple[str, dict[str, list[dict[str, Any]]]]:
     assert _WORKER_INPUTS is not None
     document = read_document(doc_id, _WORKER_INPUTS)
-    return doc_id, {config: ROW_MAKERS[config](document, _WORKER_INPUTS) for config in CONFIGS}
+    return doc_id, {
+        config: ROW_MAKERS[config](document, _WORKER_INPUTS) for config in DOCUMENT_CONFIGS
+    }
 
 
 def _all_rows(
@@ -313,11 +463,37 @@ _INDEX = {
     "entity_type": {label: i for i, label in enumerate(schema.ENTITY_TYPES)},
     "event_type": {label: i for i, label in enumerate(schema.EVENT_TYPES)},
     "realis": {label: i for i, label in enumerate(schema.REALIS_VALUES)},
-    "kind": {label: i for i, label in enumerate(schema.QUOTE_KINDS)},
+    "quote_kind": {label: i for i, label in enumerate(schema.QUOTE_KINDS)},
     "role": {label: i for i, label in enumerate(schema.ARGUMENT_ROLES)},
     "fine": {label: i for i, label in enumerate(FINE_TAGS)},
     "coarse": {label: i for i, label in enumerate(COARSE_TAGS)},
+    "collection": {label: i for i, label in enumerate(COLLECTIONS)},
+    "license": {label: i for i, label in enumerate(LICENSES)},
+    "machine_translated": {label: i for i, label in enumerate(MACHINE_TRANSLATED)},
+    "kind": {label: i for i, label in enumerate(INVENTORY_KINDS)},
+    "inventory_type": {
+        label: i for i, label in enumerate([*schema.ENTITY_TYPES, *schema.EVENT_TYPES])
+    },
 }
+
+
+def _class_index(name: str, value: str | None, where: str) -> int | None:
+    """A class label's id; None stays None (a missing value), an unknown value is refused."""
+    if value is None:
+        return None
+    index = _INDEX[name].get(value)
+    if index is None:
+        raise ProposError(
+            f"{where}: {name} '{value}' is not one of {', '.join(_INDEX[name])}"
+            " (add it to propos.build's label sets)"
+        )
+    return index
+
+
+def _origin_ids(row: dict[str, Any]) -> dict[str, Any]:
+    where = row.get("doc_id") or row.get("id") or "?"
+    return {**row, "collection": _class_index("collection", row["collection"], where),
+            "license": _class_index("license", row["license"], where)}  # fmt: skip
 
 
 def _entity_ids(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -325,7 +501,7 @@ def _entity_ids(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _quote_ids(quote: dict[str, Any]) -> dict[str, Any]:
-    return {**quote, "kind": _INDEX["kind"][quote["kind"]]}
+    return {**quote, "kind": _INDEX["quote_kind"][quote["kind"]]}
 
 
 def _event_ids(event: dict[str, Any]) -> dict[str, Any]:
@@ -335,8 +511,14 @@ def _event_ids(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def encode_labels(config: str, row: dict[str, Any]) -> dict[str, Any]:
+    if config == INVENTORY:
+        return {**row, "kind": _INDEX["kind"][row["kind"]],
+                "type": _class_index("inventory_type", row["type"], row["id"])}  # fmt: skip
+    row = _origin_ids(row)
     if config == "documents":
-        return {**row, "entities": _entity_ids(row["entities"]),
+        translated = _class_index("machine_translated", row["machine_translated"], row["doc_id"])
+        return {**row, "machine_translated": translated,
+                "entities": _entity_ids(row["entities"]),
                 "quotes": [_quote_ids(q) for q in row["quotes"]],
                 "events": [_event_ids(v) for v in row["events"]]}  # fmt: skip
     if config == "ner":
@@ -355,6 +537,7 @@ class ParquetSink:
         self.buffers: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.writers: dict[tuple[str, str], Any] = {}
         self.counts: dict[tuple[str, str], int] = {}
+        self.nbytes: dict[tuple[str, str], int] = {}  # Arrow bytes, as `datasets` counts them
 
     def add(self, config: str, split: str, rows: list[dict[str, Any]]) -> None:
         key = (config, split)
@@ -375,7 +558,9 @@ class ParquetSink:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
         rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
-        self.writers[key].write_table(pa.Table.from_pylist(rows, schema=arrow_schema))
+        table = pa.Table.from_pylist(rows, schema=arrow_schema)
+        self.nbytes[key] = self.nbytes.get(key, 0) + table.nbytes
+        self.writers[key].write_table(table)
         self.buffers[key] = []
 
     def close(self) -> None:
@@ -393,8 +578,6 @@ def build_dataset(
     global _WORKER_INPUTS
     from tqdm import tqdm
 
-    from propos.split import SPLIT_TARGETS
-
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
     work.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the result is not
@@ -403,25 +586,19 @@ def build_dataset(
     sink = ParquetSink(work)
     _WORKER_INPUTS = inputs
     try:
-        for split in sorted(set(inputs.assignments.values())):
-            for config in CONFIGS:
+        for split in inputs.split_names:
+            for config in DOCUMENT_CONFIGS:
                 sink.add(config, split, [])
         rows_iter = _all_rows(doc_ids, workers)
         for doc_id, rows in tqdm(
             rows_iter, total=len(doc_ids), desc="build", unit="doc", disable=not visible
         ):
-            for config in CONFIGS:
-                sink.add(config, inputs.assignments[doc_id], rows[config])
+            for config in DOCUMENT_CONFIGS:
+                for split in inputs.splits_of[doc_id]:
+                    sink.add(config, split, rows[config])
+        sink.add(INVENTORY, INVENTORY_SPLIT, inventory_rows(inputs))
         sink.close()
-        order = {split: index for index, split in enumerate(SPLIT_TARGETS)}
-        split_names = sorted(
-            {split for _, split in sink.counts}, key=lambda x: (order.get(x, len(order)), x)
-        )
-        sizes = {
-            config: {split: sink.counts[(config, split)] for split in split_names}
-            for config in CONFIGS
-        }
-        write_atomic(work / "README.md", card_text(sizes))
+        sizes = write_release_files(work, sink, inputs)
         swap_in(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -431,99 +608,34 @@ def build_dataset(
     return sizes
 
 
-def card_yaml(sizes: dict[str, dict[str, int]]) -> str:
-    import yaml
-    from datasets.info import DatasetInfo
-    from datasets.splits import SplitDict, SplitInfo
+def write_release_files(work: Path, sink: ParquetSink, inputs: Inputs) -> dict[str, dict[str, int]]:
+    """The card, the Croissant metadata and the datasheet beside the Parquet files."""
+    from propos.card import SplitSize, card_text
+    from propos.croissant import croissant_text
 
-    infos = []
-    for config, split_sizes in sizes.items():
-        split_dict = SplitDict()
-        for split, count in split_sizes.items():
-            split_dict.add(SplitInfo(name=split, num_examples=count))
-        info = DatasetInfo(features=features(config), splits=split_dict, config_name=config)
-        infos.append({"config_name": config, **info._to_yaml_dict()})
-    header = {
-        "pretty_name": "Propos",
-        "language": ["fr"],
-        "license": "other",
-        "license_name": "propos-research-use",
-        "license_link": "DATASHEET.md",
-        "multilinguality": "monolingual",
-        "size_categories": ["n<1K"],
-        "source_datasets": ["original"],
-        "task_categories": ["token-classification", "text-classification"],
-        "task_ids": ["named-entity-recognition"],
-        "tags": ["quotation-attribution", "event-extraction", "coreference", "news", "french"],
-        "configs": [
-            {
-                "config_name": config,
-                "data_files": [{"split": s, "path": data_file(config, s)} for s in split_sizes],
-                **({"default": True} if config == "documents" else {}),
-            }
-            for config, split_sizes in sizes.items()
-        ],
-        "dataset_info": infos,
+    splits = {config: inputs.split_names for config in DOCUMENT_CONFIGS}
+    splits[INVENTORY] = [INVENTORY_SPLIT]
+    sizes = {
+        config: {
+            split: SplitSize(
+                sink.counts[(config, split)],
+                sink.nbytes.get((config, split), 0),
+                (work / data_file(config, split)).stat().st_size,
+            )
+            for split in names
+        }
+        for config, names in splits.items()
     }
-    return yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=100)
-
-
-def card_text(sizes: dict[str, dict[str, int]]) -> str:
-    table = "\n".join(
-        f"| `{config}` | " + " | ".join(f"{split}: {n}" for split, n in counts.items()) + " |"
-        for config, counts in sizes.items()
-    )
-    return f"""---
-{card_yaml(sizes)}---
-
-# Propos
-
-A French news benchmark for named entities, quotations and events, annotated on three layers
-with cross-document identity (the same entity, the same event, the same statement across
-articles). Two collections: `press`, five articles on the Biden–Putin summit in Geneva (16 June
-2021) as different outlets reported it (story `geneva-summit-2021`), and `wikinews`, 64 French
-Wikinews articles of 2016 in fifteen stories. Every row of every configuration carries its
-`collection`, `story` and `license`. See `DATASHEET.md` in the source repository for
-provenance, cleaning, annotation, agreement figures, limits and licensing.
-
-## Configurations
-
-| config | rows per split |
-| --- | --- |
-{table}
-
-- `documents`: one row per article: cleaned text, metadata, paragraphs, and the three layers
-  as nested records (offsets are Python string indices into `text`, end exclusive).
-- `ner`: one row per sentence: spaCy French tokenizer tokens with character offsets,
-  `ner_tags` (IOB2 over PER, ORG, GPE, LOC, FAC, MISC) and `coarse_tags` (IOB2 over PER, ORG,
-  LOC, MISC; GPE and FAC map to LOC).
-- `quotes`: one row per quotation: content, kind, cue, speaker mention, speaker entity and
-  utterance id (shared by quotations that report the same act of speech).
-- `events`: one row per event mention: trigger, type, realis, event id, arguments.
-
-## Loading
-
-```python
-from datasets import load_dataset
-
-ner = load_dataset("path/to/propos", "ner")
-# One collection alone (the Wikinews part may be redistributed under CC BY 2.5):
-wikinews = ner.filter(lambda row: row["collection"] == "wikinews")
-```
-
-## Licence
-
-The annotations are released under CC BY 4.0. Texts, per collection (the `license` field of
-every row):
-
-| collection | texts | what you may do |
-| --- | --- | --- |
-| `press` | the publishers' (`research-only`) | non-commercial research on the annotations only |
-| `wikinews` | Wikinews contributors, CC BY 2.5 | share and adapt, with attribution |
-
-The `attribution` field of each Wikinews document gives the credit to show: "Wikinews
-contributors", the article's title and date.
-"""
+    if inputs.datasheet is not None:
+        write_atomic(work / "DATASHEET.md", inputs.datasheet.read_text(encoding="utf-8"))
+    wikidata_ids = sum(1 for entry in inputs.inventory.get("entities", []) if entry.get("wikidata"))
+    card = card_text(sizes, datasheet=inputs.datasheet is not None, wikidata_ids=wikidata_ids)
+    write_atomic(work / "README.md", card)
+    write_atomic(work / "croissant.json", croissant_text(work, sizes))
+    return {
+        config: {split: size.rows for split, size in split_sizes.items()}
+        for config, split_sizes in sizes.items()
+    }
 
 
 def swap_in(built: Path, target: Path) -> None:
@@ -544,4 +656,5 @@ def corpus_inputs(corpus: Corpus) -> Inputs:
     return load_inputs(
         corpus.clean_dir, corpus.gold_dir, corpus.inventory_file, corpus.splits_file,
         corpus.sources_file, document_metadata(corpus),
+        corpus.datasheet_file if corpus.datasheet_file.is_file() else None,
     )  # fmt: skip

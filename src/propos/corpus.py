@@ -65,6 +65,10 @@ class Corpus:
         return self.root / "corpus" / "clean"
 
     @property
+    def datasheet_file(self) -> Path:
+        return self.root / "DATASHEET.md"
+
+    @property
     def sources_file(self) -> Path:
         return self.root / "corpus" / "sources.csv"
 

@@ -21,10 +21,12 @@ def build(
         1, os.cpu_count() or 1
     ),
 ) -> None:
-    """Build the Hugging Face dataset folder (Parquet per config and split, and its card).
+    """Build the Hugging Face dataset folder: Parquet per config and split, its card,
+    croissant.json (Croissant metadata) and the datasheet.
 
     Loads offline with datasets.load_dataset(FOLDER, CONFIG); configs: documents, ner, quotes,
-    events. The folder is replaced atomically; two builds give identical bytes.
+    events (splits train, test, fold0_train ... fold4_test) and inventory (split full). The
+    folder is replaced atomically; two builds give identical bytes.
     """
     from propos.build import build_dataset, corpus_inputs
 
@@ -32,7 +34,13 @@ def build(
     target = out or corpus.dataset_dir
     sizes = build_dataset(corpus_inputs(corpus), target, workers=workers)
     summary = "; ".join(
-        f"{config} " + ", ".join(f"{split} {n}" for split, n in counts.items())
+        f"{config} "
+        + ", ".join(f"{split} {n}" for split, n in counts.items() if not split.startswith("fold"))
+        + (
+            f" (+{folds} fold splits)"
+            if (folds := sum(s.startswith("fold") for s in counts))
+            else ""
+        )
         for config, counts in sizes.items()
     )
     say(f"build: {summary} -> {target}")
