@@ -701,7 +701,12 @@ class Context:
         location = self.inventory_override or find_inventory(path)
         if location is None:
             return None, [
-                Problem(str(path), "$", "no inventory.json found beside or above this file")
+                Problem(
+                    str(path),
+                    "$",
+                    "no inventory.json found beside or above this file; name one with"
+                    " --inventory PATH (such as annotations/inventory.json)",
+                )
             ]
         if location not in self._inventories:
             data, problems = load_json_file(location)
