@@ -76,23 +76,56 @@ def to_brat(
 def from_brat(
     directory: Annotated[Path, typer.Argument(help="Folder of brat .ann/.txt pairs.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the <doc_id>.json files.")],
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inventory to add the stubs of placeholder ids to (default: the nearest"
+            " inventory.json beside or above --out)."
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
-    """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json."""
-    from propos.interchange.brat import read_brat_document
+    """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json.
+
+    A span drawn without notes gets a placeholder inventory id (E-todo-<doc_id>-T12) and a
+    stub in the inventory, listed for the annotator to complete. New annotation ids follow
+    the highest of the file and of the version in --out, so deleted ids are not reused.
+    """
+    from propos.interchange.brat import Placeholder, read_brat_document
+    from propos.interchange.inventory_stubs import add_stubs, previous_ids
+    from propos.validate import find_inventory
 
     if not directory.is_dir():
         raise ProposError(f"{directory}: no such folder", exit_code=2)
     ann_files = sorted(directory.glob("*.ann"))
     if not ann_files:
         raise ProposError(f"{directory}: no .ann files in this folder", exit_code=2)
+    placeholders: list[Placeholder] = []
     documents = [
-        (*read_brat_document(path), str(path.with_name(f"{path.name[:-4]}.txt")))
+        (
+            *read_brat_document(path, placeholders, previous_ids(out / f"{path.stem}.json")),
+            str(path.with_name(f"{path.name[:-4]}.txt")),
+            out,
+        )
         for path in ann_files
     ]
-    _write_annotations([(*document, out) for document in documents], open_corpus(root).clean_dir)
+    target = inventory or find_inventory(out / "x.json")
+    stubbed = add_stubs(target, [p.stub for p in placeholders]) if target else None
+    _write_annotations(documents, open_corpus(root).clean_dir)
+    if target is not None and stubbed is not None:
+        write_atomic(target, stubbed)
     say(f"from-brat: {len(documents)} document(s) -> {out}")
-    _hint_inventory(out)
+    if placeholders:
+        where = f"stubs added to {target}" if target else "no inventory to add their stubs to"
+        say(
+            f"from-brat: {len(placeholders)} annotation(s) drawn without an inventory id got a"
+            f" placeholder ({where}); replace each by the right inventory id or complete its"
+            " stub:"
+        )
+        for placeholder in placeholders:
+            say(f"  {placeholder.describe()}")
+    if inventory is None:
+        _hint_inventory(out)
 
 
 @app.command("to-labelstudio")
