@@ -91,8 +91,8 @@ def from_brat(
     stub in the inventory, listed for the annotator to complete. New annotation ids follow
     the highest of the file and of the version in --out, so deleted ids are not reused.
     """
-    from propos.interchange.brat import Placeholder, read_brat_document
-    from propos.interchange.inventory_stubs import add_stubs, previous_ids
+    from propos.interchange.brat import Placeholder, previous_ids, read_brat_document
+    from propos.interchange.inventory_stubs import add_stubs, previous_version
     from propos.validate import find_inventory
 
     if not directory.is_dir():
@@ -103,14 +103,17 @@ def from_brat(
     placeholders: list[Placeholder] = []
     documents = [
         (
-            *read_brat_document(path, placeholders, previous_ids(out / f"{path.stem}.json")),
+            *read_brat_document(
+                path, placeholders, previous_ids(previous_version(out / f"{path.stem}.json"))
+            ),
             str(path.with_name(f"{path.name[:-4]}.txt")),
             out,
         )
         for path in ann_files
     ]
     target = inventory or find_inventory(out / "x.json")
-    stubbed = add_stubs(target, [p.stub for p in placeholders]) if target else None
+    stubs = [(p.layer, p.stub) for p in placeholders]
+    stubbed = add_stubs(target, stubs) if target else None
     _write_annotations(documents, open_corpus(root).clean_dir)
     if target is not None and stubbed is not None:
         write_atomic(target, stubbed)

@@ -516,15 +516,17 @@ def ann_to_annotation(
     ann: str,
     where: str | None = None,
     placeholders: list[Placeholder] | None = None,
-    reserved: set[str] | None = None,
+    previous: dict[tuple[str, int, int, str], str] | None = None,
 ) -> Annotation:
     """The annotation dict of a brat ``.ann`` over ``text``; every span checked against it.
 
     With ``placeholders``, an entity, quotation or event drawn without its inventory id (no
     ``entity_id=``, ``utterance_id=``, ``event_id=`` note) gets a placeholder id, recorded
     there with its inventory stub; without, it is an error. New annotation ids are numbered
-    after the highest id of the file and of ``reserved`` (the previous version's ids), so a
-    deleted annotation's id is never reused.
+    after the highest id of the file and of ``previous`` (the version the import replaces:
+    ``(kind, start, end, label) -> id``, see :func:`previous_ids`), so a deleted annotation's
+    id is never reused; an annotation at the same span with the same label as one of
+    ``previous`` keeps its id (importing the same files twice gives the same ids).
     """
     where = where or f"{doc_id}.ann"
     loc = _Located(where)
@@ -673,11 +675,18 @@ def ann_to_annotation(
             if value in used:
                 raise loc.error(line, f"note on {bid}: id {value} is used twice")
             used.add(value)
-    numbering = used | (reserved or set())
+    earlier = {key: value for key, value in (previous or {}).items() if value not in used}
+    numbering = used | set((previous or {}).values())
     generators = {kind: ids_after(prefix, numbering) for kind, prefix in ID_PREFIX.items()}
 
     def annotation_id(bid: str, kind: str) -> str:
-        return note_value(bid, "id") or next(generators[kind])
+        noted = note_value(bid, "id")
+        if noted:
+            return noted
+        textbound = textbounds[parsed.events[bid].trigger if kind == "event" else bid]
+        label = parsed.events[bid].type if kind == "event" else textbound.type
+        kept = earlier.pop((kind, textbound.start, textbound.end, label), None)
+        return kept or next(generators[kind])
 
     entities, quotes, events = [], [], []
     entity_ids: dict[str, str] = {}
@@ -779,11 +788,11 @@ def _read_text(path: Path) -> str:
 def read_brat_document(
     ann_path: Path,
     placeholders: list[Placeholder] | None = None,
-    reserved: set[str] | None = None,
+    previous: dict[tuple[str, int, int, str], str] | None = None,
 ) -> tuple[Annotation, str]:
     """Import ``<doc_id>.ann`` with the ``<doc_id>.txt`` beside it: (annotation, text).
 
-    ``placeholders`` and ``reserved`` are those of :func:`ann_to_annotation`.
+    ``placeholders`` and ``previous`` are those of :func:`ann_to_annotation`.
     """
     if not ann_path.name.endswith(".ann"):
         raise ProposError(f"{ann_path}: not a brat .ann file")
@@ -793,7 +802,31 @@ def read_brat_document(
         raise ProposError(f"{ann_path}: no {txt_path.name} beside it")
     text = _read_text(txt_path)
     ann = _read_text(ann_path)
-    return ann_to_annotation(doc_id, text, ann, str(ann_path), placeholders, reserved), text
+    return ann_to_annotation(doc_id, text, ann, str(ann_path), placeholders, previous), text
+
+
+def _previous_key(kind: str, item: dict[str, Any]) -> tuple[str, int, int, str]:
+    if kind == "entity":
+        return kind, int(item["start"]), int(item["end"]), str(item["type"])
+    if kind == "quote":
+        return kind, int(item["content"]["start"]), int(item["content"]["end"]), QUOTATION
+    trigger = item["trigger"]
+    return kind, int(trigger["start"]), int(trigger["end"]), encode_event_type(item["type"])
+
+
+def previous_ids(annotation: Any) -> dict[tuple[str, int, int, str], str]:
+    """``(kind, start, end, brat label) -> id`` of each annotation of a previous version
+    (an unreadable item is passed over: it only narrows which ids are kept)."""
+    if not isinstance(annotation, dict):
+        return {}
+    found: dict[tuple[str, int, int, str], str] = {}
+    for layer, kind in (("entities", "entity"), ("quotes", "quote"), ("events", "event")):
+        for item in annotation.get(layer) or []:
+            try:
+                found.setdefault(_previous_key(kind, item), str(item["id"]))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+    return found
 
 
 def text_bound_spans(ann: str, text: str, where: str) -> list[tuple[str, str, int, int]]:

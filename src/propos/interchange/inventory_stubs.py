@@ -1,4 +1,4 @@
-"""Inventory stubs for placeholder ids, and the ids a previous version of a document used.
+"""Inventory stubs for placeholder ids, and the previous version of a re-imported document.
 
 Both serve imports of edited annotations (:mod:`propos.interchange.brat`): a placeholder id
 must exist in the inventory for the imported file to validate, and the ids of the version an
@@ -38,20 +38,12 @@ def add_stubs(inventory_path: Path, stubs: list[tuple[str, dict[str, Any]]]) -> 
     return dump_json(inventory) if added else None
 
 
-def previous_ids(path: Path) -> set[str]:
-    """The annotation ids of the version of a document an import replaces (none if absent
-    or unreadable: the import then only avoids the ids of its own file)."""
+def previous_version(path: Path) -> Any:
+    """The version of a document an import replaces, or None if absent or unreadable (the
+    import then only avoids the ids of its own file)."""
     if not path.is_file():
-        return set()
+        return None
     try:
-        previous = read_json(path)
+        return read_json(path)
     except ProposError:
-        return set()
-    if not isinstance(previous, dict):
-        return set()
-    return {
-        str(item["id"])
-        for layer in ("entities", "quotes", "events")
-        for item in previous.get(layer) or []
-        if isinstance(item, dict) and "id" in item
-    }
+        return None

@@ -699,7 +699,7 @@ def read_export(
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise ProposError(f"{where}: expected a list of Label Studio tasks")
-    single = annotator is None and not by_annotator
+    single = not by_annotator
     reading = ExportReading(by_annotator={})
     seen: dict[tuple[str, str], int] = {}
     for index, task in enumerate(tasks):
