@@ -10,16 +10,52 @@ EDGE_PUNCTUATION = "«»“”„‹›\"'’‘.,;:!?…()[]"
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
+def _mark_only(token: str) -> bool:
+    return not token.strip().strip(EDGE_PUNCTUATION)
+
+
 def words(text: str) -> list[str]:
-    """Whitespace-separated words, each with the white space that follows it."""
-    return [match.group() for match in re.finditer(r"\S+\s*", text)]
+    """Whitespace-separated words, each with the white space that follows it.
+
+    A token made only of quotation marks or punctuation (French « and » stand apart, between
+    spaces) is joined to the next word (the last one to the word before), so that it is
+    shown but never compared on its own.
+    """
+    tokens = [match.group() for match in re.finditer(r"\S+\s*", text)]
+    joined: list[str] = []
+    pending = ""
+    for token in tokens:
+        if _mark_only(token):
+            pending += token
+        else:
+            joined.append(pending + token)
+            pending = ""
+    if pending:
+        if joined:
+            joined[-1] += pending
+        else:
+            joined.append(pending)
+    return joined
 
 
 def word_key(word: str) -> str:
-    """What two words must share to count as the same: case, marks and apostrophes ignored."""
-    bare = word.strip().translate(APOSTROPHES).casefold()
-    stripped = bare.strip(EDGE_PUNCTUATION)
-    return stripped or bare
+    """What two words must share to count as the same: case, quotation marks, punctuation
+    at the edges and apostrophes ignored."""
+    bare = word.translate(APOSTROPHES).casefold()
+    stripped = re.sub(r"\s+", " ", bare).strip().strip(EDGE_PUNCTUATION).strip()
+    return stripped.strip(EDGE_PUNCTUATION)
+
+
+def closest(texts: list[str], index: int) -> tuple[int, float]:
+    """The other version most similar to ``texts[index]`` (the earliest one on a tie), and
+    the similarity."""
+    best, best_score = -1, -1.0
+    for other, text in enumerate(texts):
+        if other != index:
+            score = similarity(text, texts[index])
+            if score > best_score:
+                best, best_score = other, score
+    return best, best_score
 
 
 def similarity(reference: str, version: str) -> float:
