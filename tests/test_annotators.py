@@ -401,3 +401,14 @@ def test_agreement_diff_counts_match_the_passes() -> None:
         only_second = sum(r["layer"] == layer and r["first"] is None for r in rows)
         assert first - only_first == second - only_second, layer
     assert listed["renamed_ids"]["event"], "the passes name some event clusters differently"
+    # AGREEMENT.md states these counts: they are what the command lists.
+    stated = " ".join((ROOT / "annotations" / "AGREEMENT.md").read_text(encoding="utf-8").split())
+    counts = {
+        layer: sum(r["layer"] == layer for r in rows) for layer in ("entities", "quotes", "events")
+    }
+    renamed = sum(len(pairs) for pairs in listed["renamed_ids"].values())
+    expected = (
+        f"({len(rows)} disagreements: {counts['entities']} entity, {counts['quotes']} quotation"
+        f" and {counts['events']} event annotations; {renamed} cross-document ids"
+    )
+    assert expected in stated, "AGREEMENT.md's disagreement counts are stale"
