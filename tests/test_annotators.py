@@ -209,6 +209,28 @@ def test_labelstudio_one_chosen_annotator(
     assert "3 cancelled annotation(s) skipped" in result.stderr
 
 
+def test_labelstudio_by_annotator_with_predictions_and_a_duplicate(
+    two_annotator_export: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "imported"
+    result = ok(propos("convert", "from-labelstudio", two_annotator_export, "--out", out,
+                       "--by-annotator", "--predictions"))  # fmt: skip
+    assert sorted(p.name for p in out.iterdir()) == [
+        "anna@example.org", "ben@example.org", "predictions"
+    ]  # fmt: skip
+    assert [p.stem for p in (out / "predictions").glob("*.json")] == [PREDICTED_ONLY]
+    assert f"1 document(s) taken from model predictions ({PREDICTED_ONLY})" in result.stderr
+    tasks = load_json(two_annotator_export)
+    tasks[1]["annotations"].append({**tasks[1]["annotations"][0], "id": 999})
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps(tasks), encoding="utf-8")
+    failed(
+        propos("convert", "from-labelstudio", twice, "--out", tmp_path / "t", "--by-annotator"),
+        "task 1 (001_d86c8409a0c5958b): annotator anna@example.org has two annotations",
+    )
+    assert not (tmp_path / "t").exists()
+
+
 def test_labelstudio_predictions_are_taken_only_when_asked(tmp_path: Path) -> None:
     [task] = studio_tasks(tmp_path, GOLD, [PREDICTED_ONLY])
     result = task["annotations"][0]["result"]
@@ -331,13 +353,35 @@ def test_brat_import_elsewhere_takes_an_inventory_option(tmp_path: Path) -> None
     plain = ok(propos("convert", "from-brat", brat, "--out", out))
     assert "no inventory to add their stubs to" in plain.stderr
     assert f"note: no inventory.json beside or above {out}" in plain.stderr
+    # A quotation and an event drawn over the same word, without notes either.
+    ann = brat / f"{BRAT_DOC}.ann"
+    ann.write_text(
+        ann.read_text(encoding="utf-8")
+        + f"T900\tQuotation {start} {start + len(DRAWN)}\t{DRAWN}\nA900\tKind T900 indirect\n"
+        + f"T901\tContact__Meet {start} {start + len(DRAWN)}\t{DRAWN}\n"
+        + "E900\tContact__Meet:T901\nA901\tRealis E900 actual\n",
+        encoding="utf-8",
+    )
     inventory = tmp_path / "inventory.json"
     shutil.copy(ROOT / "annotations" / "inventory.json", inventory)
     shutil.rmtree(out)
     stubbed = ok(propos("convert", "from-brat", brat, "--out", out, "--inventory", inventory))
     assert "note:" not in stubbed.stderr
-    [drawn] = [e for e in load_json(out / f"{BRAT_DOC}.json")["entities"] if e["start"] == start]
-    assert any(entry["id"] == drawn["entity_id"] for entry in load_json(inventory)["entities"])
+    imported = load_json(out / f"{BRAT_DOC}.json")
+    [drawn] = [e for e in imported["entities"] if e["start"] == start]
+    [quote] = [q for q in imported["quotes"] if q["content"]["start"] == start]
+    gold_events = {v["id"] for v in load_json(GOLD / f"{BRAT_DOC}.json")["events"]}
+    [event] = [v for v in imported["events"] if v["id"] not in gold_events]
+    assert event["trigger"]["start"] == start
+    stubs = load_json(inventory)
+    assert any(entry["id"] == drawn["entity_id"] for entry in stubs["entities"])
+    assert quote["utterance_id"] == f"U-todo-{BRAT_DOC}-{quote['id']}"
+    assert {"id": quote["utterance_id"], "speaker_entity_id": None,
+            "description": f"TODO: what “{DRAWN}” says"} in stubs["utterances"]  # fmt: skip
+    assert event["event_id"] == f"EV-todo-{BRAT_DOC}-{event['id']}"
+    assert {"id": event["event_id"], "type": "Contact:Meet",
+            "description": f"TODO: the event “{DRAWN}” refers to"} in stubs["events"]  # fmt: skip
+    assert "3 annotation(s) drawn without an inventory id" in stubbed.stderr
     ok(propos("validate", out, "--inventory", inventory))
     failed(
         propos("convert", "from-brat", brat, "--out", out, "--inventory", tmp_path / "none.json"),
