@@ -46,24 +46,26 @@ def word_key(word: str) -> str:
     return stripped.strip(EDGE_PUNCTUATION)
 
 
-def closest(texts: list[str], index: int) -> tuple[int, float]:
-    """The other version most similar to ``texts[index]`` (the earliest one on a tie), and
-    the similarity."""
-    best, best_score = -1, -1.0
-    for other, text in enumerate(texts):
-        if other != index:
-            score = similarity(text, texts[index])
-            if score > best_score:
-                best, best_score = other, score
-    return best, best_score
-
-
 def similarity(reference: str, version: str) -> float:
     a = [word_key(w) for w in words(reference)]
     b = [word_key(w) for w in words(version)]
     if not a and not b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def closest(texts: list[str], index: int) -> tuple[int, float]:
+    """The other version most similar to ``texts[index]`` and the similarity: the most words
+    in common, then (on a tie, such as no word in common) the most characters in common,
+    then the earliest."""
+    ranked = []
+    for other, text in enumerate(texts):
+        if other != index:
+            words_shared = similarity(text, texts[index])
+            characters = SequenceMatcher(None, text.casefold(), texts[index].casefold(), False)
+            ranked.append((-words_shared, -characters.ratio(), other))
+    words_shared, _, best = min(ranked)
+    return best, -words_shared
 
 
 def _deleted(removed: list[str], limit: int = 6) -> str:
