@@ -679,6 +679,28 @@ def _results_of(
     return kept, cancelled
 
 
+def _without_annotation(
+    task: dict[str, Any], where: str, doc_id: str, predictions: bool, reading: ExportReading
+) -> dict[str, list[Any]]:
+    """A task none of whose annotations was kept: its prediction when asked for (as annotator
+    :data:`PREDICTIONS_FOLDER`), else nothing; ``reading`` records why."""
+    annotated = any(
+        isinstance(item, dict) and not item.get("was_cancelled")
+        for item in task.get("annotations") or []
+    )
+    prediction = None if annotated else _prediction(task, where)
+    if annotated:
+        reading.without_annotator.append(doc_id)
+    elif prediction is None:
+        reading.unannotated.append(doc_id)
+    elif not predictions:
+        reading.prediction_only.append(doc_id)
+    else:
+        reading.predictions_taken.append(doc_id)
+        return {PREDICTIONS_FOLDER: prediction}
+    return {}
+
+
 def read_export(
     path: Path,
     annotator: str | None = None,
@@ -691,7 +713,7 @@ def read_export(
     ``""``); ``by_annotator`` keeps every annotator's, ``annotator`` (an e-mail, a user id or
     a folder name) one annotator's. Cancelled annotations are skipped and counted. A task
     holding only model predictions is left out unless ``predictions``, which imports its
-    prediction as annotator :data:`PREDICTIONS_FOLDER` (``""`` by default).
+    prediction as annotator :data:`PREDICTIONS_FOLDER` (``""`` without ``by_annotator``).
     """
     tasks = read_json(path)
     where = str(path)
@@ -711,20 +733,7 @@ def read_export(
         results, cancelled = _results_of(task, task_where, annotator, by_annotator)
         reading.cancelled += cancelled
         if not results:
-            annotated = any(
-                isinstance(a, dict) and not a.get("was_cancelled")
-                for a in task.get("annotations") or []
-            )
-            prediction = None if annotated else _prediction(task, task_where)
-            if annotated:
-                reading.without_annotator.append(doc_id)
-            elif prediction is None:
-                reading.unannotated.append(doc_id)
-            elif not predictions:
-                reading.prediction_only.append(doc_id)
-            else:
-                results = {"" if single else PREDICTIONS_FOLDER: prediction}
-                reading.predictions_taken.append(doc_id)
+            results = _without_annotation(task, task_where, doc_id, predictions, reading)
         for folder, result in results.items():
             name = "" if single else folder
             if not isinstance(result, list):
