@@ -291,9 +291,13 @@ def test_the_cross_outlet_pages_show_every_version_side_by_side(site: Path) -> N
         ]
         columns = [el for el in page.elements if "doccol" in el.classes]
         assert len(columns) == len({d for d, _ in versions[uid]})
-        reference = cards[0]
-        assert "ref" in reference.classes
-        assert versions[uid][0][1]["content"]["text"] in reference.text
+        keys = {f"{c.attrs['data-doc']}:{c.attrs['data-quote']}" for c in cards}
+        for card in cards:  # each compared with another version (see test_explorer.py)
+            compared = card.attrs["data-compared"]
+            assert (
+                compared in keys
+                and compared != f"{card.attrs['data-doc']}:{card.attrs['data-quote']}"
+            )
         for card, (doc_id, quote) in zip(cards, versions[uid], strict=True):
             assert quote["kind"] in card.text
             column = card.parent

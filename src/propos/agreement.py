@@ -82,12 +82,18 @@ def _f1(block: dict[str, Any]) -> float:
     return float(block["f1"])
 
 
-def agreement(first: Documents, second: Documents, texts: dict[str, str]) -> dict[str, Any]:
-    from propos.metrics import coreference_scores, entity_scores, event_scores, quote_scores
-
+def same_documents(first: Documents, second: Documents) -> tuple[Documents, Documents]:
+    """The two sets, refused unless they annotate the same documents."""
     if set(first) != set(second):
         only = sorted(set(first) ^ set(second))
         raise ProposError(f"the two sets annotate different documents: {', '.join(only)}")
+    return first, second
+
+
+def agreement(first: Documents, second: Documents, texts: dict[str, str]) -> dict[str, Any]:
+    from propos.metrics import coreference_scores, entity_scores, event_scores, quote_scores
+
+    same_documents(first, second)
     entities = entity_scores(first, second)
     quotes = quote_scores(first, second)
     events = event_scores(first, second)

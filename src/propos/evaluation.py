@@ -317,7 +317,9 @@ def _only(documents: Documents, layer: str, key: str, label: str) -> Documents:
     }
 
 
-def _layer_rows(gold: Documents, predictions: Documents, group: str) -> list[dict[str, Any]]:
+def headline_rows(gold: Documents, predictions: Documents, group: str) -> list[dict[str, Any]]:
+    """The headline measure of each layer (precision, recall, F1 and counts), one row each;
+    what `propos evaluate --by document` prints and `propos view --pred` shows per document."""
     from propos.metrics.entities import entity_scores
     from propos.metrics.events import event_scores
     from propos.metrics.quotes import quote_scores
@@ -345,7 +347,7 @@ def breakdown_frame(path: Path, gold: GoldSet, by: str) -> Any:
     rows: list[dict[str, Any]] = []
     if by == "document":
         for doc_id in gold.doc_ids:
-            rows += _layer_rows({doc_id: gold.documents[doc_id]},
+            rows += headline_rows({doc_id: gold.documents[doc_id]},
                                 {doc_id: predictions[doc_id]}, doc_id)  # fmt: skip
         return pd.DataFrame(rows, columns=["layer", "group", *COUNT_COLUMNS])
     fine = entity_scores(gold.documents, predictions)["fine"]["per_type"]

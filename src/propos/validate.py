@@ -763,7 +763,8 @@ class Context:
         if location is None:
             return None, [
                 Problem(str(path), "$", "read as an annotation file (.json), but no"
-                        " inventory.json is beside or above it; a submission is checked as one"
+                        " inventory.json is beside or above it; name one with --inventory PATH"
+                        " (such as annotations/inventory.json); a submission is checked as one"
                         " when named .jsonl (one document a line)")
             ]  # fmt: skip
         if location not in self._inventories:

@@ -97,12 +97,21 @@ def agreement(
         str | None,
         typer.Option(help="Only the documents of this collection (press, wikinews)."),
     ] = None,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="List every disagreement instead (document, layer, what differs, both"
+            " versions, context): what an adjudicator works from.",
+        ),
+    ] = False,
 ) -> None:
     """Inter-annotator agreement between two annotation sets, per layer.
 
     Strict and overlap F1 for entities (with type), quotation content, cue and speaker entity,
     event triggers (with type) and realis; token-level Cohen's kappa for entities; MUC,
     B-cubed, CEAF-e, CoNLL F1 and LEA for the cross-document entity, event and utterance ids.
+    With --diff, every disagreement instead of the figures.
     """
     from propos import agreement as agreement_module
 
@@ -111,6 +120,17 @@ def agreement(
     if collection is not None:
         sets = [agreement_module.of_collection(s, corpus, collection) for s in sets]
     texts = agreement_module.texts_of(corpus.clean_dir, sets[0])
+    if diff:
+        from propos import disagreements
+
+        rows, renamed = disagreements.disagreements(*agreement_module.same_documents(*sets), texts)
+        listed = (
+            disagreements.markdown(rows, renamed, str(first), str(second))
+            if output is AgreementFormat.markdown
+            else disagreements.as_json(rows, renamed)
+        )
+        typer.echo(listed, nl=False)
+        return
     result = agreement_module.agreement(sets[0], sets[1], texts)
     render = (
         agreement_module.markdown

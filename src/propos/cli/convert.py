@@ -32,14 +32,27 @@ AnnotationFiles = Annotated[
 ]
 
 
-def _write_annotations(documents: list[tuple[dict, str, str]], out: Path, clean_dir: Path) -> None:
-    """Check each imported text against the cleaned corpus, then write <out>/<doc_id>.json."""
+def _write_annotations(documents: list[tuple[dict, str, str, Path]], clean_dir: Path) -> None:
+    """Check each imported text against the cleaned corpus, then write <folder>/<doc_id>.json
+    (the last item of each tuple is its folder)."""
     from propos.interchange import check_same_text
 
-    for annotation, text, where in documents:
+    for annotation, text, where, _ in documents:
         check_same_text(clean_dir, annotation["doc_id"], text, where)
-    for annotation, _, _ in documents:
-        write_json(out / f"{annotation['doc_id']}.json", annotation)
+    for annotation, _, _, folder in documents:
+        write_json(folder / f"{annotation['doc_id']}.json", annotation)
+
+
+def _hint_inventory(folder: Path) -> None:
+    """An imported folder with no inventory.json beside or above it cannot have its ids
+    checked by `propos validate` unless it is told which inventory to use."""
+    from propos.validate import find_inventory
+
+    if find_inventory(folder / "x.json") is None:
+        say(
+            f"note: no inventory.json beside or above {folder}; check its ids against one with"
+            f" `propos validate {folder} --inventory annotations/inventory.json`"
+        )
 
 
 @app.command("to-brat")
@@ -65,22 +78,59 @@ def to_brat(
 def from_brat(
     directory: Annotated[Path, typer.Argument(help="Folder of brat .ann/.txt pairs.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the <doc_id>.json files.")],
+    inventory: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inventory to add the stubs of placeholder ids to (default: the nearest"
+            " inventory.json beside or above --out)."
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
-    """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json."""
-    from propos.interchange.brat import read_brat_document
+    """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json.
+
+    A span drawn without notes gets a placeholder inventory id (E-todo-<doc_id>-T12) and a
+    stub in the inventory, listed for the annotator to complete. New annotation ids follow
+    the highest of the file and of the version in --out, so deleted ids are not reused.
+    """
+    from propos.interchange.brat import Placeholder, previous_ids, read_brat_document
+    from propos.interchange.inventory_stubs import add_stubs, previous_version
+    from propos.validate import find_inventory
 
     if not directory.is_dir():
         raise ProposError(f"{directory}: no such folder", exit_code=2)
     ann_files = sorted(directory.glob("*.ann"))
     if not ann_files:
         raise ProposError(f"{directory}: no .ann files in this folder", exit_code=2)
+    placeholders: list[Placeholder] = []
     documents = [
-        (*read_brat_document(path), str(path.with_name(f"{path.name[:-4]}.txt")))
+        (
+            *read_brat_document(
+                path, placeholders, previous_ids(previous_version(out / f"{path.stem}.json"))
+            ),
+            str(path.with_name(f"{path.name[:-4]}.txt")),
+            out,
+        )
         for path in ann_files
     ]
-    _write_annotations(documents, out, open_corpus(root).clean_dir)
+    target = inventory or find_inventory(out / "x.json")
+    stubs = [(p.layer, p.stub) for p in placeholders]
+    stubbed = add_stubs(target, stubs) if target else None
+    _write_annotations(documents, open_corpus(root).clean_dir)
+    if target is not None and stubbed is not None:
+        write_atomic(target, stubbed)
     say(f"from-brat: {len(documents)} document(s) -> {out}")
+    if placeholders:
+        where = f"stubs added to {target}" if target else "no inventory to add their stubs to"
+        say(
+            f"from-brat: {len(placeholders)} annotation(s) drawn without an inventory id got a"
+            f" placeholder ({where}); replace each by the right inventory id or complete its"
+            " stub:"
+        )
+        for placeholder in placeholders:
+            say(f"  {placeholder.describe()}")
+    if inventory is None:
+        _hint_inventory(out)
 
 
 @app.command("to-labelstudio")
@@ -114,23 +164,59 @@ def to_labelstudio(
 def from_labelstudio(
     tasks_file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (list of tasks).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the <doc_id>.json files.")],
+    by_annotator: Annotated[
+        bool,
+        typer.Option(
+            "--by-annotator",
+            help="Several annotators per task: one folder per annotator, <out>/<annotator>/"
+            " (their e-mail, or user-<id>), ready for `propos agreement`.",
+        ),
+    ] = False,
+    annotator: Annotated[
+        str | None,
+        typer.Option(help="Take only this annotator's annotations (e-mail or user id)."),
+    ] = None,
+    predictions: Annotated[
+        bool,
+        typer.Option(
+            "--predictions",
+            help="Also take a task's model prediction when it has no annotation (left out"
+            " by default: predictions are not gold).",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
-    """Import each task of a Label Studio JSON export as <out>/<doc_id>.json."""
-    from propos.interchange.labelstudio import read_tasks
+    """Import each task of a Label Studio JSON export as <out>/<doc_id>.json.
 
-    documents = read_tasks(tasks_file)
-    if not documents:
-        raise ProposError(f"{tasks_file}: no tasks")
+    Cancelled annotations are skipped and counted. A task with several annotations needs
+    --by-annotator or --annotator.
+    """
+    from propos.interchange.labelstudio import read_export
+
+    if by_annotator and annotator is not None:
+        raise ProposError("--by-annotator and --annotator exclude each other", exit_code=2)
+    reading = read_export(tasks_file, annotator, by_annotator, predictions)
+    if not reading.by_annotator:
+        detail = reading.summary()
+        raise ProposError(
+            f"{tasks_file}: no annotated task to import{f' ({detail})' if detail else ''}"
+        )
+    clean_dir = open_corpus(root).clean_dir
+    folders = {name: out / name if name else out for name in reading.by_annotator}
     _write_annotations(
         [
-            (annotation, text, f"{tasks_file}: {annotation['doc_id']}")
+            (annotation, text, f"{tasks_file}: {annotation['doc_id']}", folders[name])
+            for name, documents in reading.by_annotator.items()
             for annotation, text in documents
         ],
-        out,
-        open_corpus(root).clean_dir,
+        clean_dir,
     )
-    say(f"from-labelstudio: {len(documents)} document(s) -> {out}")
+    for name, documents in sorted(reading.by_annotator.items()):
+        say(f"from-labelstudio: {len(documents)} document(s) -> {folders[name]}")
+    if reading.summary():
+        say(f"from-labelstudio: {reading.summary()}")
+    for folder in folders.values():
+        _hint_inventory(folder)
 
 
 @app.command("to-conll")

@@ -6,12 +6,18 @@ reported as one line.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from propos.cli._common import RootOption, open_corpus, reports_errors, say
+
+
+class CompareWith(StrEnum):
+    closest = "closest"
+    earliest = "earliest"
 
 
 @reports_errors
@@ -26,9 +32,17 @@ def view(
         typer.Option(
             "--pred",
             help="A submission (.jsonl) to show against the gold: correct, missed and spurious"
-            " spans per layer. Validated first.",
+            " spans per layer, and the official F1 of `propos evaluate`. Validated first.",
         ),
     ] = None,
+    compare_with: Annotated[
+        CompareWith,
+        typer.Option(
+            "--compare-with",
+            help="Cross-outlet pages: compare each version of a statement with the version"
+            " closest to it, or with the canonical wording (the earliest report's version).",
+        ),
+    ] = CompareWith.closest,
 ) -> None:
     """Render the corpus as a static site: documents, clusters, statements across outlets.
 
@@ -40,7 +54,7 @@ def view(
 
     source = open_corpus(root)
     target = out or source.site_dir
-    corpus = corpus_site(source, pred)
+    corpus = corpus_site(source, pred, compare_with.value)
     written = build_site(corpus, target)
     pages = sum(1 for name in written if name.endswith(".html"))
     shared = len(corpus.shared_utterances())

@@ -171,6 +171,19 @@ def fresh_ids(prefix: str, used: set[str]) -> Iterator[str]:
             yield candidate
 
 
+def ids_after(prefix: str, used: set[str]) -> Iterator[str]:
+    """``<prefix><n+1>``, ``<prefix><n+2>``, ... where ``n`` is the highest number of an id in
+    ``used``: an id freed by a deletion (a gap, or the highest when the previous version's ids
+    are in ``used``) is never given to a new annotation."""
+    numbers = [
+        int(found.group(1)) for found in map(re.compile(rf"{prefix}(\d+)").fullmatch, used) if found
+    ]
+    number = max(numbers, default=0)
+    while True:
+        number += 1
+        yield f"{prefix}{number}"
+
+
 def expand_annotation_paths(items: Iterable[Path]) -> list[Path]:
     """Annotation files given on the command line; a folder stands for its ``*.json`` files;
     a ``.jsonl`` file is a submission (one predicted document a line)."""

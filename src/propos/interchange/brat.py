@@ -31,8 +31,12 @@ Decisions:
   ``key=value`` fields (inventory ids contain no spaces): ``id`` (the annotation id, always
   written), ``entity_id``, ``utterance_id``, ``speaker_entity_id`` (absent when null) and
   ``event_id``. brat ids (``T<n>``, ``E<n>``, ...) are numbered afresh on export; the
-  annotation ids travel in ``id=``. An annotation created in brat without ``id=`` gets the
-  next free id of the project's convention (``T<n>``, ``Q<n>``, ``V<n>``) on import.
+  annotation ids travel in ``id=``. An annotation created in brat without ``id=`` gets an
+  id of the project's convention (``T<n>``, ``Q<n>``, ``V<n>``) numbered after the highest
+  of the file and of the previous version, so a deleted annotation's id is never reused.
+- A span drawn in brat without notes has no inventory id: on import (with placeholders
+  asked for) it gets a placeholder (``E-todo-<doc_id>-T12``, ``U-todo-...``,
+  ``EV-todo-...``) and a matching inventory stub, reported for the annotator to complete.
 - Offsets are character offsets as brat's server counts them: Unicode code points, the same
   as Python string indices (an emoji counts one). Every span's text is checked against the
   ``.txt`` on import; a tool counting UTF-16 units would be caught there.
@@ -50,6 +54,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from propos.errors import ProposError
 from propos.fileio import write_atomic
@@ -59,7 +64,7 @@ from propos.interchange import (
     Span,
     assemble_annotation,
     check_annotation,
-    fresh_ids,
+    ids_after,
     make_span,
     one_line,
 )
@@ -259,6 +264,38 @@ def write_brat_document(annotation: Annotation, text: str, out_dir: Path) -> tup
 
 
 # --------------------------------------------------------------------------- import
+
+
+PLACEHOLDER_PREFIX = {"entity_id": "E", "utterance_id": "U", "event_id": "EV"}
+"""Prefixes of the placeholder inventory ids (``E-todo-<doc_id>-T12``)."""
+STUB_LAYER = {"entity_id": "entities", "utterance_id": "utterances", "event_id": "events"}
+
+
+@dataclass
+class Placeholder:
+    """An inventory id the annotator left out in brat, filled with a placeholder.
+
+    ``stub`` is the matching inventory entry (layer ``entities``, ``utterances`` or
+    ``events``), to be completed by the annotator or replaced by an existing id.
+    """
+
+    doc_id: str
+    annotation_id: str
+    field: str
+    value: str
+    text: str
+    layer: str
+    stub: dict[str, Any]
+
+    def describe(self) -> str:
+        return (
+            f"{self.doc_id} {self.annotation_id} “{one_line(self.text[:60])}”: {self.field}"
+            f" {self.value}"
+        )
+
+
+def placeholder_id(field_name: str, doc_id: str, annotation_id: str) -> str:
+    return f"{PLACEHOLDER_PREFIX[field_name]}-todo-{doc_id}-{annotation_id}"
 
 
 @dataclass
@@ -474,8 +511,24 @@ def _classify(loc: _Located, textbound: _TextBound) -> str:
     )
 
 
-def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None) -> Annotation:
-    """The annotation dict of a brat ``.ann`` over ``text``; every span checked against it."""
+def ann_to_annotation(
+    doc_id: str,
+    text: str,
+    ann: str,
+    where: str | None = None,
+    placeholders: list[Placeholder] | None = None,
+    previous: dict[tuple[str, int, int, str], str] | None = None,
+) -> Annotation:
+    """The annotation dict of a brat ``.ann`` over ``text``; every span checked against it.
+
+    With ``placeholders``, an entity, quotation or event drawn without its inventory id (no
+    ``entity_id=``, ``utterance_id=``, ``event_id=`` note) gets a placeholder id, recorded
+    there with its inventory stub; without, it is an error. New annotation ids are numbered
+    after the highest id of the file and of ``previous`` (the version the import replaces:
+    ``(kind, start, end, label) -> id``, see :func:`previous_ids`), so a deleted annotation's
+    id is never reused; an annotation at the same span with the same label as one of
+    ``previous`` keeps its id (importing the same files twice gives the same ids).
+    """
     where = where or f"{doc_id}.ann"
     loc = _Located(where)
     parsed = _parse_ann(ann, text, where)
@@ -598,11 +651,22 @@ def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None
         value = parsed.notes.get(bid, {}).get(key)
         return None if value is None else value[0]
 
-    def required(bid: str, key: str, line: int) -> str:
+    def required(bid: str, key: str, line: int, annotation_id: str, stub: dict[str, Any]) -> str:
+        """The note's value of ``key``, or a placeholder with the inventory ``stub``."""
         value = note_value(bid, key)
+        if value is None and placeholders is not None:
+            value = placeholder_id(key, doc_id, annotation_id)
+            entry = {"id": value, **stub}
+            layer = STUB_LAYER[key]
+            placeholders.append(
+                Placeholder(doc_id, annotation_id, key, value, spans[bid], layer, entry)
+            )
         if value is None:
             raise loc.error(line, f"{bid} has no {key} (add '{key}=...' to its {NOTES})")
         return value
+
+    spans = {bid: text[t.start : t.end] for bid, t in textbounds.items()}
+    spans.update({bid: spans[event.trigger] for bid, event in parsed.events.items()})
 
     # Ids: those of the notes, then fresh ones of the project's convention.
     used: set[str] = set()
@@ -612,22 +676,37 @@ def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None
             if value in used:
                 raise loc.error(line, f"note on {bid}: id {value} is used twice")
             used.add(value)
-    generators = {kind: fresh_ids(prefix, used) for kind, prefix in ID_PREFIX.items()}
+    earlier = {key: value for key, value in (previous or {}).items() if value not in used}
+    numbering = used | set((previous or {}).values())
+    generators = {kind: ids_after(prefix, numbering) for kind, prefix in ID_PREFIX.items()}
 
     def annotation_id(bid: str, kind: str) -> str:
-        return note_value(bid, "id") or next(generators[kind])
+        noted = note_value(bid, "id")
+        if noted:
+            return noted
+        textbound = textbounds[parsed.events[bid].trigger if kind == "event" else bid]
+        label = parsed.events[bid].type if kind == "event" else textbound.type
+        kept = earlier.pop((kind, textbound.start, textbound.end, label), None)
+        return kept or next(generators[kind])
 
     entities, quotes, events = [], [], []
     entity_ids: dict[str, str] = {}
     for bid, textbound in textbounds.items():
         if textbound.kind == "entity":
             entity_ids[bid] = annotation_id(bid, "entity")
+            entity_stub = {"name": spans[bid], "type": textbound.type}
             entities.append(
                 {
                     "id": entity_ids[bid],
                     **make_span(text, textbound.start, textbound.end),
                     "type": textbound.type,
-                    "entity_id": required(bid, "entity_id", textbound.line),
+                    "entity_id": required(
+                        bid,
+                        "entity_id",
+                        textbound.line,
+                        entity_ids[bid],
+                        entity_stub,
+                    ),
                 }
             )
         elif textbound.kind == "quote":
@@ -637,9 +716,14 @@ def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None
                 )
             quote_parts = parts.get(bid, {})
             cue, speaker = quote_parts.get("cue"), quote_parts.get("speaker")
+            quote_id = annotation_id(bid, "quote")
+            utterance_stub = {
+                "speaker_entity_id": note_value(bid, "speaker_entity_id"),
+                "description": f"TODO: what “{one_line(spans[bid][:80])}” says",
+            }
             quotes.append(
                 {
-                    "id": annotation_id(bid, "quote"),
+                    "id": quote_id,
                     "content": make_span(text, textbound.start, textbound.end),
                     "kind": attributes[bid],
                     "cue": None if cue is None else make_span(text, cue.start, cue.end),
@@ -647,20 +731,37 @@ def ann_to_annotation(doc_id: str, text: str, ann: str, where: str | None = None
                     if speaker is None
                     else make_span(text, speaker.start, speaker.end),
                     "speaker_entity_id": note_value(bid, "speaker_entity_id"),
-                    "utterance_id": required(bid, "utterance_id", textbound.line),
+                    "utterance_id": required(
+                        bid,
+                        "utterance_id",
+                        textbound.line,
+                        quote_id,
+                        utterance_stub,
+                    ),
                 }
             )
     for bid, event in parsed.events.items():
         if bid not in attributes:
             raise loc.error(event.line, f"event {bid} has no {REALIS_ATTRIBUTE} attribute")
         trigger = textbounds[event.trigger]
+        event_id = annotation_id(bid, "event")
+        event_stub = {
+            "type": decode_event_type(event.type),
+            "description": f"TODO: the event “{spans[bid]}” refers to",
+        }
         events.append(
             {
-                "id": annotation_id(bid, "event"),
+                "id": event_id,
                 "trigger": make_span(text, trigger.start, trigger.end),
                 "type": decode_event_type(event.type),
                 "realis": attributes[bid],
-                "event_id": required(bid, "event_id", event.line),
+                "event_id": required(
+                    bid,
+                    "event_id",
+                    event.line,
+                    event_id,
+                    event_stub,
+                ),
                 "arguments": [
                     {"entity": entity_ids[argument], "role": role.rstrip("0123456789")}
                     for role, argument in event.arguments
@@ -685,8 +786,15 @@ def _read_text(path: Path) -> str:
         raise ProposError(f"{path}: not UTF-8 (invalid byte at offset {exc.start})") from exc
 
 
-def read_brat_document(ann_path: Path) -> tuple[Annotation, str]:
-    """Import ``<doc_id>.ann`` with the ``<doc_id>.txt`` beside it: (annotation, text)."""
+def read_brat_document(
+    ann_path: Path,
+    placeholders: list[Placeholder] | None = None,
+    previous: dict[tuple[str, int, int, str], str] | None = None,
+) -> tuple[Annotation, str]:
+    """Import ``<doc_id>.ann`` with the ``<doc_id>.txt`` beside it: (annotation, text).
+
+    ``placeholders`` and ``previous`` are those of :func:`ann_to_annotation`.
+    """
     if not ann_path.name.endswith(".ann"):
         raise ProposError(f"{ann_path}: not a brat .ann file")
     doc_id = ann_path.name[: -len(".ann")]
@@ -694,7 +802,32 @@ def read_brat_document(ann_path: Path) -> tuple[Annotation, str]:
     if not txt_path.is_file():
         raise ProposError(f"{ann_path}: no {txt_path.name} beside it")
     text = _read_text(txt_path)
-    return ann_to_annotation(doc_id, text, _read_text(ann_path), str(ann_path)), text
+    ann = _read_text(ann_path)
+    return ann_to_annotation(doc_id, text, ann, str(ann_path), placeholders, previous), text
+
+
+def _previous_key(kind: str, item: dict[str, Any]) -> tuple[str, int, int, str]:
+    if kind == "entity":
+        return kind, int(item["start"]), int(item["end"]), str(item["type"])
+    if kind == "quote":
+        return kind, int(item["content"]["start"]), int(item["content"]["end"]), QUOTATION
+    trigger = item["trigger"]
+    return kind, int(trigger["start"]), int(trigger["end"]), encode_event_type(item["type"])
+
+
+def previous_ids(annotation: Any) -> dict[tuple[str, int, int, str], str]:
+    """``(kind, start, end, brat label) -> id`` of each annotation of a previous version
+    (an unreadable item is passed over: it only narrows which ids are kept)."""
+    if not isinstance(annotation, dict):
+        return {}
+    found: dict[tuple[str, int, int, str], str] = {}
+    for layer, kind in (("entities", "entity"), ("quotes", "quote"), ("events", "event")):
+        for item in annotation.get(layer) or []:
+            try:
+                found.setdefault(_previous_key(kind, item), str(item["id"]))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+    return found
 
 
 def text_bound_spans(ann: str, text: str, where: str) -> list[tuple[str, str, int, int]]:

@@ -26,15 +26,20 @@ code points; a character outside the Basic Multilingual Plane (an emoji) counts 
 Studio and one in Python. Export converts code points to UTF-16 units, import converts back,
 refuses an offset that falls inside a surrogate pair, and checks every region's text.
 
-Import takes the task's one annotation that was not cancelled (or, when there is none, its
-one prediction). Region ids that are valid annotation ids are kept; a region Label Studio
+Import (:func:`read_export`) takes the task's one annotation that was not cancelled, or
+with several annotators per task one folder per annotator (``completed_by``), or one chosen
+annotator's. Cancelled annotations (``was_cancelled``) are skipped and counted; a task that
+holds only model predictions is left out unless predictions are asked for.
+
+Region ids that are valid annotation ids are kept; a region Label Studio
 created (random id such as ``0gpIsb7s27``) gets the next free id of the project's convention
 (``T<n>``, ``Q<n>``, ``V<n>``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -296,8 +301,14 @@ def _pick_result(task: dict[str, Any], fail: Any) -> list[Any]:
     return result
 
 
-def task_to_annotation(task: Any, where: str = "task") -> tuple[Annotation, str]:
-    """The annotation dict (and the text) of one Label Studio task; every region verified."""
+def task_to_annotation(
+    task: Any, where: str = "task", result: list[Any] | None = None
+) -> tuple[Annotation, str]:
+    """The annotation dict (and the text) of one Label Studio task; every region verified.
+
+    ``result`` is the result list of one of its annotations (see :func:`read_export`); without
+    it the task must hold exactly one usable annotation (or prediction).
+    """
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise ProposError(f"{where}: not a Label Studio task (no 'data' object)")
     data = task["data"]
@@ -311,7 +322,8 @@ def task_to_annotation(task: Any, where: str = "task") -> tuple[Annotation, str]
 
     if "text_sha256" in data and data["text_sha256"] != sha256_text(text):
         raise fail("data.text_sha256 does not match data.text (the task text was changed)")
-    result = _pick_result(task, fail)
+    if result is None:
+        result = _pick_result(task, fail)
     table = utf16_offsets(text)
     back = {unit: index for index, unit in enumerate(table)}
 
@@ -552,3 +564,190 @@ def tasks_to_annotations(tasks: Any, where: str) -> list[tuple[Annotation, str]]
 
 def read_tasks(path: Path) -> list[tuple[Annotation, str]]:
     return tasks_to_annotations(read_json(path), str(path))
+
+
+# --------------------------------------------------------------------------- exports
+
+
+PREDICTIONS_FOLDER = "predictions"
+"""The annotator name of model predictions taken with ``predictions=True``."""
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9@._+-]")
+
+
+def annotator_of(annotation: dict[str, Any]) -> tuple[str, set[str]]:
+    """The folder name of an annotation's annotator and the names that select it.
+
+    Label Studio's JSON export writes ``completed_by`` as the user object (``id``, ``email``,
+    ``first_name``, ``last_name``); its task format and the API write the user id alone.
+    The folder is named after the e-mail when there is one, else ``user-<id>``.
+    """
+    completed_by = annotation.get("completed_by")
+    user = completed_by if isinstance(completed_by, dict) else {"id": completed_by}
+    email, user_id = user.get("email"), user.get("id")
+    names = {str(value) for value in (email, user_id) if value not in (None, "")}
+    if isinstance(email, str) and email:
+        folder = email
+    elif user_id not in (None, ""):
+        folder = f"user-{user_id}"
+    else:
+        folder = "unknown-annotator"
+    folder = _UNSAFE_NAME.sub("_", folder).lstrip(".") or "unknown-annotator"
+    return folder, names | {folder}
+
+
+@dataclass
+class ExportReading:
+    """What :func:`read_export` took from a Label Studio export, and what it left out."""
+
+    by_annotator: dict[str, list[tuple[Annotation, str]]]  # annotator -> (annotation, text)
+    cancelled: int = 0  # cancelled annotations skipped
+    prediction_only: list[str] = field(default_factory=list)  # doc_ids left out
+    predictions_taken: list[str] = field(default_factory=list)  # doc_ids taken from a model
+    unannotated: list[str] = field(default_factory=list)  # doc_ids with nothing to take
+    without_annotator: list[str] = field(default_factory=list)  # doc_ids, with ``annotator``
+
+    def summary(self) -> str:
+        parts = []
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled annotation(s) skipped")
+        if self.prediction_only:
+            parts.append(
+                f"{len(self.prediction_only)} task(s) holding only model predictions left out"
+                f" ({', '.join(self.prediction_only)}; --predictions takes them)"
+            )
+        if self.predictions_taken:
+            parts.append(
+                f"{len(self.predictions_taken)} document(s) taken from model predictions"
+                f" ({', '.join(self.predictions_taken)})"
+            )
+        if self.unannotated:
+            parts.append(f"{len(self.unannotated)} task(s) without annotation left out")
+        if self.without_annotator:
+            parts.append(
+                f"{len(self.without_annotator)} task(s) not annotated by this annotator left out"
+            )
+        return "; ".join(parts)
+
+
+def _task_doc_id(task: Any, where: str) -> str:
+    data = task.get("data") if isinstance(task, dict) else None
+    doc_id = data.get("doc_id") if isinstance(data, dict) else None
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ProposError(f"{where}: the task's data needs the string fields 'text' and 'doc_id'")
+    return doc_id
+
+
+def _prediction(task: dict[str, Any], where: str) -> list[Any] | None:
+    predictions = [item for item in task.get("predictions") or [] if isinstance(item, dict)]
+    if not predictions:
+        return None
+    if len(predictions) > 1:
+        versions = ", ".join(str(item.get("model_version")) for item in predictions)
+        raise ProposError(
+            f"{where}: {len(predictions)} predictions (model versions {versions}); keep one"
+        )
+    return predictions[0].get("result")
+
+
+def _results_of(
+    task: dict[str, Any], where: str, annotator: str | None, by_annotator: bool
+) -> tuple[dict[str, list[Any]], int]:
+    """annotator -> result of the task's kept annotations, and the number cancelled."""
+    usable: list[dict[str, Any]] = []
+    cancelled = 0
+    for annotation in task.get("annotations") or []:
+        if not isinstance(annotation, dict):
+            raise ProposError(f"{where}: an annotation is not an object")
+        if annotation.get("was_cancelled"):
+            cancelled += 1
+        else:
+            usable.append(annotation)
+    if annotator is None and not by_annotator and len(usable) > 1:
+        names = ", ".join(annotator_of(item)[0] for item in usable)
+        raise ProposError(
+            f"{where}: {len(usable)} annotations ({names}); import them with --by-annotator"
+            " (one folder per annotator) or choose one with --annotator NAME"
+        )
+    kept: dict[str, list[Any]] = {}
+    for item in usable:
+        folder, names = annotator_of(item)
+        if annotator is not None and annotator not in names:
+            continue
+        if folder in kept:
+            raise ProposError(
+                f"{where}: annotator {folder} has two annotations of this task; delete one"
+                " in Label Studio"
+            )
+        kept[folder] = item.get("result")  # type: ignore[assignment]
+    return kept, cancelled
+
+
+def _without_annotation(
+    task: dict[str, Any], where: str, doc_id: str, predictions: bool, reading: ExportReading
+) -> dict[str, list[Any]]:
+    """A task none of whose annotations was kept: its prediction when asked for (as annotator
+    :data:`PREDICTIONS_FOLDER`), else nothing; ``reading`` records why."""
+    annotated = any(
+        isinstance(item, dict) and not item.get("was_cancelled")
+        for item in task.get("annotations") or []
+    )
+    prediction = None if annotated else _prediction(task, where)
+    if annotated:
+        reading.without_annotator.append(doc_id)
+    elif prediction is None:
+        reading.unannotated.append(doc_id)
+    elif not predictions:
+        reading.prediction_only.append(doc_id)
+    else:
+        reading.predictions_taken.append(doc_id)
+        return {PREDICTIONS_FOLDER: prediction}
+    return {}
+
+
+def read_export(
+    path: Path,
+    annotator: str | None = None,
+    by_annotator: bool = False,
+    predictions: bool = False,
+) -> ExportReading:
+    """The documents of a Label Studio JSON export, per annotator.
+
+    By default each task must hold one annotation that was not cancelled (its annotator is
+    ``""``); ``by_annotator`` keeps every annotator's, ``annotator`` (an e-mail, a user id or
+    a folder name) one annotator's. Cancelled annotations are skipped and counted. A task
+    holding only model predictions is left out unless ``predictions``, which imports its
+    prediction as annotator :data:`PREDICTIONS_FOLDER` (``""`` without ``by_annotator``).
+    """
+    tasks = read_json(path)
+    where = str(path)
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise ProposError(f"{where}: expected a list of Label Studio tasks")
+    single = not by_annotator
+    reading = ExportReading(by_annotator={})
+    seen: dict[tuple[str, str], int] = {}
+    for index, task in enumerate(tasks):
+        task_where = f"{where}: task {index}"
+        if not isinstance(task, dict):
+            raise ProposError(f"{task_where}: not a Label Studio task (no 'data' object)")
+        doc_id = _task_doc_id(task, task_where)
+        task_where = f"{task_where} ({doc_id})"
+        results, cancelled = _results_of(task, task_where, annotator, by_annotator)
+        reading.cancelled += cancelled
+        if not results:
+            results = _without_annotation(task, task_where, doc_id, predictions, reading)
+        for folder, result in results.items():
+            name = "" if single else folder
+            if not isinstance(result, list):
+                raise ProposError(f"{task_where}: the annotation of {folder} has no 'result' list")
+            if (name, doc_id) in seen:
+                raise ProposError(
+                    f"{task_where}: document {doc_id} appears twice (also task"
+                    f" {seen[(name, doc_id)]})"
+                )
+            seen[(name, doc_id)] = index
+            document = task_to_annotation(task, f"{where}: task {index}", result)
+            reading.by_annotator.setdefault(name, []).append(document)
+    return reading

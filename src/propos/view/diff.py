@@ -10,16 +10,40 @@ EDGE_PUNCTUATION = "«»“”„‹›\"'’‘.,;:!?…()[]"
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
+def _mark_only(token: str) -> bool:
+    return not token.strip().strip(EDGE_PUNCTUATION)
+
+
 def words(text: str) -> list[str]:
-    """Whitespace-separated words, each with the white space that follows it."""
-    return [match.group() for match in re.finditer(r"\S+\s*", text)]
+    """Whitespace-separated words, each with the white space that follows it.
+
+    A token made only of quotation marks or punctuation (French « and » stand apart, between
+    spaces) is joined to the next word (the last one to the word before), so that it is
+    shown but never compared on its own.
+    """
+    tokens = [match.group() for match in re.finditer(r"\S+\s*", text)]
+    joined: list[str] = []
+    pending = ""
+    for token in tokens:
+        if _mark_only(token):
+            pending += token
+        else:
+            joined.append(pending + token)
+            pending = ""
+    if pending:
+        if joined:
+            joined[-1] += pending
+        else:
+            joined.append(pending)
+    return joined
 
 
 def word_key(word: str) -> str:
-    """What two words must share to count as the same: case, marks and apostrophes ignored."""
-    bare = word.strip().translate(APOSTROPHES).casefold()
-    stripped = bare.strip(EDGE_PUNCTUATION)
-    return stripped or bare
+    """What two words must share to count as the same: case, quotation marks, punctuation
+    at the edges and apostrophes ignored."""
+    bare = word.translate(APOSTROPHES).casefold()
+    stripped = re.sub(r"\s+", " ", bare).strip().strip(EDGE_PUNCTUATION).strip()
+    return stripped.strip(EDGE_PUNCTUATION)
 
 
 def similarity(reference: str, version: str) -> float:
@@ -28,6 +52,20 @@ def similarity(reference: str, version: str) -> float:
     if not a and not b:
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def closest(texts: list[str], index: int) -> tuple[int, float]:
+    """The other version most similar to ``texts[index]`` and the similarity: the most words
+    in common, then (on a tie, such as no word in common) the most characters in common,
+    then the earliest."""
+    ranked = []
+    for other, text in enumerate(texts):
+        if other != index:
+            words_shared = similarity(text, texts[index])
+            characters = SequenceMatcher(None, text.casefold(), texts[index].casefold(), False)
+            ranked.append((-words_shared, -characters.ratio(), other))
+    words_shared, _, best = min(ranked)
+    return best, -words_shared
 
 
 def _deleted(removed: list[str], limit: int = 6) -> str:

@@ -2,7 +2,8 @@
 
 Everything here is plain records read from the project files; nothing is HTML yet. A
 submission is validated with :func:`propos.validate.validate_paths` before it is read, and
-matched against the gold layer by layer (exact span and label).
+matched against the gold layer by layer (exact span and label, for the colours) and scored
+with the official headline measures of `propos evaluate`.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class Comparison:
     matched_pred: dict[str, dict[str, str]]  # layer -> gold id -> predicted id
     spurious: dict[str, list[Item]]  # layer -> predicted items matching no gold item
     predicted: dict[str, Any] | None  # the submission's document, None when absent
+    # layer -> the official headline row (propos.evaluation.headline_rows): f1, precision, ...
+    official: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def present(self) -> bool:
@@ -186,6 +189,8 @@ class SiteCorpus:
     clusters: dict[str, dict[str, list[Mention]]] = field(default_factory=dict)
     story_titles: dict[str, str] = field(default_factory=dict)
     stories: dict[str, Story] = field(default_factory=dict)
+    # what each version of a statement is compared with: "closest" or "earliest" (canonical)
+    compare_with: str = "closest"
 
     def __post_init__(self) -> None:
         self.clusters = cluster_mentions(self.documents, self.inventory)
@@ -325,6 +330,17 @@ def compare(gold: dict[str, Any] | None, pred: dict[str, Any] | None) -> Compari
     return Comparison(gold_status, matched, spurious, pred)
 
 
+def official_scores(gold: dict[str, Any], pred: dict[str, Any] | None) -> dict[str, Any]:
+    """The headline measure of each layer for one document, as `propos evaluate` computes it
+    (a document missing from the submission counts as predicting nothing)."""
+    from propos.evaluation import headline_rows
+
+    doc_id = str(gold["doc_id"])
+    empty = {"doc_id": doc_id, "entities": [], "quotes": [], "events": []}
+    rows = headline_rows({doc_id: gold}, {doc_id: pred or empty}, doc_id)
+    return {row["layer"]: row for row in rows}
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -382,6 +398,7 @@ def load_corpus(
     submission: Path | None = None,
     metadata: dict[str, dict[str, Any]] | None = None,
     story_titles: dict[str, str] | None = None,
+    compare_with: str = "closest",
 ) -> SiteCorpus:
     """Documents, gold, clusters; ``metadata`` (by doc_id) and ``story_titles`` are the
     collections' (see :func:`propos.collection.document_metadata`)."""
@@ -421,6 +438,8 @@ def load_corpus(
         )
         if predictions is not None:
             document.comparison = compare(gold, predictions.get(doc_id))
+            if gold is not None:
+                document.comparison.official = official_scores(gold, predictions.get(doc_id))
         documents[doc_id] = document
     stems = [document.stem for document in documents.values()]
     if len(set(stems)) != len(stems):
@@ -430,11 +449,24 @@ def load_corpus(
         inventory,
         submission.name if submission else None,
         story_titles=dict(story_titles or {}),
+        compare_with=compare_with,
     )
 
 
-def corpus_site(corpus: Corpus, submission: Path | None = None) -> SiteCorpus:
+COMPARE_WITH = ("closest", "earliest")
+"""How the cross-outlet pages compare versions: each with the version closest to it, or each
+with the canonical wording (the version of the earliest report)."""
+
+
+def corpus_site(
+    corpus: Corpus, submission: Path | None = None, compare_with: str = "closest"
+) -> SiteCorpus:
     """The explorer's view of a corpus, optionally with a submission against its gold."""
+    if compare_with not in COMPARE_WITH:
+        raise ProposError(
+            f"unknown --compare-with {compare_with!r} (expected {', '.join(COMPARE_WITH)})",
+            exit_code=2,
+        )
     return load_corpus(
         corpus.clean_dir,
         corpus.gold_dir,
@@ -443,4 +475,5 @@ def corpus_site(corpus: Corpus, submission: Path | None = None) -> SiteCorpus:
         submission,
         metadata=collection.document_metadata(corpus),
         story_titles=collection.story_titles(corpus),
+        compare_with=compare_with,
     )

@@ -17,7 +17,7 @@ from propos import schema
 from propos.sentences import sentence_spans
 from propos.view import assets
 from propos.view.assets import css_ident
-from propos.view.diff import diff_html, similarity
+from propos.view.diff import closest, diff_html, similarity
 from propos.view.model import (
     LAYERS,
     STATUSES,
@@ -497,22 +497,22 @@ def legend(document: Document, pred: bool) -> str:
 
 
 def score_table(document: Document) -> str:
+    """Exact-match counts (what the colours show) and the official F1 of each layer."""
+    from propos.metrics import HEADLINES
+
     comparison = document.comparison
     assert comparison is not None
     rows = []
     for layer in LAYERS:
         counts = comparison.counts(layer)
-        gold = counts["ok"] + counts["missed"]
-        predicted = counts["ok"] + counts["spurious"]
-        precision = counts["ok"] / predicted if predicted else 0.0
-        recall = counts["ok"] / gold if gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        official = comparison.official.get(layer)
+        f1 = "—" if official is None else f"{float(official['f1']):.3f}"
         rows.append(
             f'<tr data-layer="{layer}"><td>{e(layer)}</td>'
             + num(counts["ok"], "ok")
             + num(counts["missed"], "missed")
             + num(counts["spurious"], "spurious")
-            + num(f"{f1:.2f}", "f1")
+            + num(f1, "f1")
             + "</tr>"
         )
     absent = (
@@ -520,11 +520,15 @@ def score_table(document: Document) -> str:
         if comparison.present
         else '<p class="note">Not in the submission: every gold span counts as missed.</p>'
     )
+    measures = "; ".join(f"{layer}: {HEADLINES[layer]}" for layer in LAYERS)
     return (
         '<section class="score"><h2>Submission against gold</h2>'
         + absent
         + table(["layer", "ok", "missed", "spur.", "F1"], rows, "score", numeric=(1, 2, 3, 4))
-        + '<p class="note">Exact match: same span and same label (type or kind).</p></section>'
+        + '<p class="note" data-measure="official">F1: the official measure of'
+        f" <code>propos evaluate</code> ({e(measures)}), as <code>propos evaluate --by"
+        " document</code> prints it for this document. ok / missed / spur. and the colours:"
+        " exact match, same span and same label (type or kind).</p></section>"
     )
 
 
@@ -890,6 +894,13 @@ def event_page(corpus: SiteCorpus, event_id: str) -> str:
     return shell(title, 1, header, f'<div class="wrap">{body}</div>')
 
 
+def canonical_version(corpus: SiteCorpus, mentions: list[Mention]) -> int:
+    """The index of the canonical wording: the version of the earliest-dated document (an
+    undated document comes last; ties keep the mention order)."""
+    dates = [corpus.documents[m.doc_id].date or "9999" for m in mentions]
+    return min(range(len(mentions)), key=lambda index: (dates[index], index))
+
+
 def utterance_page(corpus: SiteCorpus, utterance_id: str) -> str:
     links = Links(corpus, 1)
     entry = corpus.inventory_entry("utterance", utterance_id) or {}
@@ -914,41 +925,61 @@ def utterance_page(corpus: SiteCorpus, utterance_id: str) -> str:
     )
     if not entry:
         sub += " · <strong>not in the inventory</strong>"
-    reference = mentions[0].item["content"]["text"] if mentions else ""
+    texts = [str(m.item["content"]["text"]) for m in mentions]
+    canonical = canonical_version(corpus, mentions) if corpus.compare_with == "earliest" else None
     columns = []
     for doc_id, group in grouped.items():
         document = corpus.documents[doc_id]
         cards = []
         for mention in group:
             item = mention.item
-            content = str(item["content"]["text"])
-            is_reference = mention is mentions[0]
+            index = mentions.index(mention)
+            content = texts[index]
             kind = str(item["kind"])
-            text = e(content) if is_reference else diff_html(reference, content)
-            score = (
-                "reference"
-                if is_reference
-                else f"{similarity(reference, content):.0%} of words shared with the reference"
-            )
+            if len(mentions) < 2 or index == canonical:
+                text, score, against = (
+                    e(content),
+                    "canonical wording" if canonical is not None else "",
+                    "",
+                )
+            else:
+                other = canonical if canonical is not None else closest(texts, index)[0]
+                text = diff_html(texts[other], content)
+                compared = mentions[other]
+                shared = similarity(texts[other], content)
+                score = f"{shared:.0%} of words shared with the " + (
+                    "canonical wording" if canonical is not None else "closest version"
+                )
+                against = f" ({compared.doc_id} {compared.item['id']})"
             cue = item.get("cue")
             said = item.get("speaker")
             context = context_html(document, item["content"]["start"], item["content"]["end"], 600)
+            compared_attr = (
+                f' data-compared="{e(mentions[other].doc_id)}:{e(mentions[other].item["id"])}"'
+                if against
+                else ""
+            )
             cards.append(
-                f'<div class="version{" ref" if is_reference else ""}" data-doc="{e(doc_id)}"'
-                f' data-quote="{e(item["id"])}">'
+                f'<div class="version{" ref" if index == canonical else ""}" data-doc="{e(doc_id)}"'
+                f' data-quote="{e(item["id"])}"{compared_attr}>'
                 f'<div class="vh"><span class="badge k-{css_ident(kind)}">{e(kind)}</span> '
                 f"{mention_link(links, doc_id, item, str(item['id']))}"
                 f" · cue: {e(cue['text']) if cue else '—'}"
                 f" · speaker: {e(said['text']) if said else '—'}</div>"
                 f"<blockquote>{text}</blockquote>"
-                f'<div class="vh">{e(score)}</div>'
+                f'<div class="vh">{e(score + against)}</div>'
                 f"<details><summary>context</summary>{context}</details></div>"
             )
         heading = doc_heading(corpus, links, doc_id)
         columns.append(f'<section class="doccol">{heading}{"".join(cards)}</section>')
+    against_what = (
+        "the canonical wording, the version of the earliest report (marked)"
+        if canonical is not None
+        else "the version it is closest to (the most words in common)"
+    )
     note = (
         '<p class="note">The same statement as each outlet reported it, one column per document.'
-        " Words are compared with the first version (the reference): <ins>added</ins> words and"
+        f" Each version's words are compared with {against_what}: <ins>added</ins> words and"
         " <del>missing</del> ones, ignoring case, quotation marks and punctuation at word"
         " edges.</p>"
         if len(grouped) >= 2
