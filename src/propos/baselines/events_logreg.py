@@ -123,7 +123,6 @@ def _extend(parsed: Parsed, tok: Tok, lexicon: Lexicon) -> tuple[int, Pattern | 
 def predict(
     corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
-    del label_prefix  # event ids are names
     seeds = Lexicon(corpus, [], seeds=True)
     lexicon = Lexicon(corpus, train_ids, seeds=True)
     vectorizer, model = train(corpus, train_ids, seeds)
@@ -149,4 +148,4 @@ def predict(
                 realis = realis_of(parsed, tok, pattern)
                 mentions.append(Mention(start, end, label, realis, key))
         predicted[doc_id] = mentions
-    return event_documents(corpus, predicted)
+    return event_documents(corpus, predicted, train_ids, label_prefix)
