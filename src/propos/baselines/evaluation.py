@@ -193,6 +193,176 @@ def rows(corpus: Corpus, task: str, setting: str, scorer: Scorer) -> list[Row]:
     return out
 
 
+# ---------------------------------------------------------------- event coreference
+
+COREF_SCOPES = ("within", "across")
+COREF_METRICS = ("muc", "b_cubed", "ceaf_e", "lea")
+COREF_RESAMPLES = 200
+GOLD_TRIGGERS = "lemma on gold triggers"
+"""The row of the coreference step alone (gold trigger spans and types, system event ids)."""
+
+
+@dataclass
+class CorefRow:
+    name: str
+    scope: str
+    figures: dict[str, float]
+    low: float
+    high: float
+
+
+def _coref_figures(gold: Mapping[str, Document], predicted: Mapping[str, Document]) -> dict:
+    from propos.metrics import coreference_metrics
+    from propos.metrics.coref import clusters, layer_mentions
+
+    key = clusters(layer_mentions(gold, "events"))
+    response = clusters(layer_mentions(predicted, "events"))
+    return coreference_metrics(key, response)
+
+
+def coref_interval(
+    gold: Mapping[str, Document],
+    predicted: Mapping[str, Document],
+    resamples: int = COREF_RESAMPLES,
+    seed: int = SEED,
+) -> tuple[float, float]:
+    """95 % percentile interval of the CoNLL F1 over bootstrap resamples of documents (drawn
+    with replacement). The k-th copy of a document in a resample has its event ids suffixed
+    with k, on both sides: the k-th copies form one replicate of the corpus, so links between
+    distinct documents are kept and a document is never linked to its own copy."""
+    import numpy as np
+
+    doc_ids = sorted(gold)
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(resamples):
+        drawn = rng.integers(0, len(doc_ids), len(doc_ids))
+        seen: Counter[int] = Counter()
+        gold_sample, pred_sample = {}, {}
+        for i in drawn:
+            copy = seen[int(i)]
+            seen[int(i)] += 1
+            name = f"{doc_ids[i]}#{copy}"
+            gold_sample[name] = _relabel(gold[doc_ids[i]], copy)
+            pred_sample[name] = _relabel(predicted.get(doc_ids[i], {"events": []}), copy)
+        values.append(_coref_figures(gold_sample, pred_sample)["conll_f1"])
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _relabel(document: Document, copy: int) -> Document:
+    if copy == 0:
+        return document
+    events = [
+        {**e, "event_id": None if e.get("event_id") is None else f"{e['event_id']}#{copy}"}
+        for e in document.get("events") or []
+    ]
+    return {**document, "events": events}
+
+
+def _coref_systems(corpus: Corpus, setting: str) -> list[tuple[str, Sequence[Document]]]:
+    from propos.baselines.events_coref import gold_trigger_documents
+
+    systems: list[tuple[str, Sequence[Document]]] = []
+    for baseline in BASELINES.values():
+        if baseline.task == "events":
+            if setting == "test":
+                systems.append((baseline.name, _test_predictions(corpus, baseline.name)))
+            else:
+                systems.append((baseline.name, _cv_predictions(corpus, baseline.name)))
+    if setting == "test":
+        gold_run = gold_trigger_documents(
+            corpus, _split(corpus, TRAIN_SPLIT), _split(corpus, DEFAULT_SPLIT)
+        )
+    else:
+        gold_run = []
+        for fold in load_splits(corpus.splits_file).get("folds", []):
+            gold_run += gold_trigger_documents(
+                corpus, fold["train"], fold["test"], label_prefix=f"f{fold['fold']}-"
+            )
+    systems.append((GOLD_TRIGGERS, gold_run))
+    return systems
+
+
+@cache
+def coref_rows(corpus: Corpus, setting: str) -> tuple[CorefRow, ...]:
+    """Event coreference of every event baseline and of the gold-trigger run, within and
+    across documents."""
+    from propos.baselines.events_coref import within_documents
+
+    doc_ids = _split(corpus, DEFAULT_SPLIT) if setting == "test" else cv_doc_ids(corpus)
+    gold = {doc_id: load_gold(corpus, doc_id) for doc_id in doc_ids}
+    out = []
+    for name, documents in _coref_systems(corpus, setting):
+        predicted = {d["doc_id"]: d for d in documents if d["doc_id"] in gold}
+        for scope in COREF_SCOPES:
+            g, p = (
+                (gold, predicted)
+                if scope == "across"
+                else (within_documents(gold), within_documents(predicted))
+            )
+            result = _coref_figures(g, p)
+            figures = {m: float(result[m]["f1"]) for m in COREF_METRICS}
+            figures["conll_f1"] = float(result["conll_f1"])
+            low, high = coref_interval(g, p)
+            out.append(CorefRow(name, scope, figures, low, high))
+    return tuple(out)
+
+
+def coref_table(corpus: Corpus, setting: str) -> str:
+    lines = [
+        "| system | scope | CoNLL F1 | MUC F1 | B³ F1 | CEAF-e F1 | LEA F1 |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in coref_rows(corpus, setting):
+        f = row.figures
+        interval = f" [{_number(row.low)}, {_number(row.high)}]"
+        scope = "within documents" if row.scope == "within" else "across documents"
+        lines.append(
+            f"| `{row.name}` | {scope} | **{_number(f['conll_f1'])}**{interval} |"
+            f" {_number(f['muc'])} | {_number(f['b_cubed'])} | {_number(f['ceaf_e'])} |"
+            f" {_number(f['lea'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def type_table(corpus: Corpus, scorer: Scorer) -> str:
+    """Trigger classification per type of the 38 (gold and predicted counts of the test
+    split), for the best event baseline."""
+    from propos.schema import EVENT_TYPES
+
+    name = best_baseline(corpus, "events", scorer)
+    doc_ids = _split(corpus, DEFAULT_SPLIT)
+    predicted = {d["doc_id"]: d for d in _test_predictions(corpus, name)}
+    gold_count: Counter[str] = Counter()
+    pred_count: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    for doc_id in doc_ids:
+        gold = {
+            (e["trigger"]["start"], e["trigger"]["end"], e["type"])
+            for e in load_gold(corpus, doc_id)["events"]
+        }
+        pred = {
+            (e["trigger"]["start"], e["trigger"]["end"], e["type"])
+            for e in predicted[doc_id]["events"]
+        }
+        gold_count.update(t for _, _, t in gold)
+        pred_count.update(t for _, _, t in pred)
+        correct.update(t for _, _, t in gold & pred)
+    lines = [
+        f"`{name}` on the test split, span and type equal; every type of the specification's"
+        f" version 2 ({len(EVENT_TYPES)}), in its order:",
+        "",
+        "| type | gold | predicted | correct | F1 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for kind in EVENT_TYPES:
+        g, p, c = gold_count[kind], pred_count[kind], correct[kind]
+        f1 = "–" if g + p == 0 else f"{200 * c / (g + p):.1f}"
+        lines.append(f"| {kind} | {g} | {p} | {c} | {f1} |")
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- tables
 
 
