@@ -119,6 +119,18 @@ BASELINES: dict[str, Baseline] = {
             " press story are optimistic.",
         ),
         Baseline(
+            "quote-crf",
+            "quotes",
+            "quotes_learned",
+            True,
+            "Learned on the train split: a linear-chain CRF (sklearn-crfsuite) labels content"
+            " tokens with their kind (B/I-direct, -indirect, -mixed) from word, lemma, part of"
+            " speech, dependency, quotation-mark and reporting-verb features; logistic"
+            " regressions (scikit-learn) choose the cue among nearby verbs and the speaker among"
+            " nearby nouns, names and pronouns; speaker entities and utterances as in `rules`"
+            " (name linker, most recent person; TF-IDF threshold chosen on train).",
+        ),
+        Baseline(
             "lexicon",
             "events",
             "events_lexicon",
