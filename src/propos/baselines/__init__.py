@@ -135,11 +135,14 @@ BASELINES: dict[str, Baseline] = {
             "events",
             "events_lexicon",
             True,
-            "Trigger patterns (lemmas) seen in the train split plus a seed lexicon per type;"
-            " longest match first; realis from cues (future, conditional, negation, modal and"
-            " planning verbs, 'éventuel', 'possible', purpose) or the training prior; event ids"
-            " by same pattern and type across documents. The seed lexicon comes from the"
-            " version-1 guidelines, whose examples quote the five press articles (train split).",
+            "Trigger patterns (lemmas) seen in the train split plus a seed lexicon for each of"
+            " the 38 types of version 2; longest match first; realis from cues (future,"
+            " conditional, negation, modal and planning verbs, 'éventuel', 'possible', purpose)"
+            " or the training prior; event ids by topic (TF-IDF document clusters), same"
+            " pattern and type, and compatible arguments (names of the sentence), threshold and"
+            " argument check chosen on the train split. The seeds of the first fifteen types"
+            " come from the version-1 guidelines, whose examples quote the five press articles"
+            " (train split); the others from the ACE 2005 definitions.",
         ),
         Baseline(
             "logreg",
@@ -148,8 +151,8 @@ BASELINES: dict[str, Baseline] = {
             True,
             "Logistic-regression trigger classifier (scikit-learn) over lemma, part-of-speech,"
             " morphology, dependency and context features of spaCy fr_core_news_md, trained on"
-            " the train split; spans extended to lexicon patterns; realis and event ids as in"
-            " the lexicon baseline.",
+            " the train split (the 38-type seed lexicon's type is a feature); spans extended to"
+            " lexicon patterns; realis and event ids as in the lexicon baseline.",
         ),
     )
 }
