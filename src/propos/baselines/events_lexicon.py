@@ -6,8 +6,8 @@ patterns per type that counts half an occurrence. Test documents are scanned tok
 at each position the longest matching pattern wins and the scan goes on after it. A single
 word must be a noun, a verb or a participle; a reporting verb that introduces a clause ("a
 rappelé que") is a quotation cue, not an event. The type is the pattern's most frequent one,
-the realis comes from cues or the pattern's training prior, and mentions with the same pattern
-and type share an event id across documents.
+the realis comes from cues or the pattern's training prior, and event ids come from
+:mod:`propos.baselines.events_coref` (topic, same pattern and type, compatible arguments).
 """
 
 from __future__ import annotations
@@ -60,8 +60,6 @@ def find_mentions(parsed: Parsed, lexicon: Lexicon) -> list[Mention]:
 def predict(
     corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
-    del label_prefix  # event ids are names
     lexicon = Lexicon(corpus, train_ids)
-    return event_documents(
-        corpus, {doc_id: find_mentions(parse(corpus, doc_id), lexicon) for doc_id in test_ids}
-    )
+    predicted = {doc_id: find_mentions(parse(corpus, doc_id), lexicon) for doc_id in test_ids}
+    return event_documents(corpus, predicted, train_ids, label_prefix)

@@ -9,10 +9,12 @@ reflexive pronoun depends on it, and the type the seed lexicon gives its lemma (
 words never seen in training are not hopeless). Scikit-learn ``LogisticRegression`` (L2,
 lbfgs, balanced class weights, deterministic) over one-hot features (``DictVectorizer``).
 
-A predicted trigger is extended to the longest lexicon pattern (seeds and training triggers)
-that starts at it ("conférence" -> "conférence de presse"), and to its reflexive pronoun when
-the pattern is pronominal. Realis and event ids as in `lexicon` (cues, then the training prior
-of the pattern; same pattern and type, same id).
+A seed word of a type that has no training example (the model cannot predict that class) takes
+the seed's type, so that every type of the 38 can be predicted. A predicted trigger is extended
+to the longest lexicon pattern (seeds and training triggers) that starts at it ("conférence" ->
+"conférence de presse"), and to its reflexive pronoun when the pattern is pronominal. Realis as
+in `lexicon` (cues, then the training prior of the pattern); event ids from
+:mod:`propos.baselines.events_coref`.
 """
 
 from __future__ import annotations
@@ -120,10 +122,19 @@ def _extend(parsed: Parsed, tok: Tok, lexicon: Lexicon) -> tuple[int, Pattern | 
     return tok.i, None
 
 
+def _unseen_seed_type(parsed: Parsed, tok: Tok, seeds: Lexicon, known: set[str]) -> str | None:
+    """The seed lexicon's type for a word whose type the model cannot predict (no training
+    example of that type): so that all 38 types can be predicted."""
+    seed = seeds.find(parsed, tok.i, 1)
+    if seed is None:
+        return None
+    kind = seed.best_type()
+    return kind if kind not in known else None
+
+
 def predict(
     corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
-    del label_prefix  # event ids are names
     seeds = Lexicon(corpus, [], seeds=True)
     lexicon = Lexicon(corpus, train_ids, seeds=True)
     vectorizer, model = train(corpus, train_ids, seeds)
@@ -136,9 +147,10 @@ def predict(
             labels = model.predict(
                 vectorizer.transform([features(parsed, t, seeds) for t in tokens])
             )
+            known = {str(c) for c in model.classes_}
             taken = -1
             for tok, label in zip(tokens, labels, strict=True):
-                label = str(label)
+                label = _unseen_seed_type(parsed, tok, seeds, known) or str(label)
                 if label == OUTSIDE or tok.i <= taken or is_quotation_cue(parsed, tok):
                     continue
                 last, pattern = _extend(parsed, tok, lexicon)
@@ -149,4 +161,4 @@ def predict(
                 realis = realis_of(parsed, tok, pattern)
                 mentions.append(Mention(start, end, label, realis, key))
         predicted[doc_id] = mentions
-    return event_documents(corpus, predicted)
+    return event_documents(corpus, predicted, train_ids, label_prefix)

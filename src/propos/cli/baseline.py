@@ -57,7 +57,8 @@ def baseline(
         str | None,
         typer.Option(
             help="Print one table of the report (ner-test, ner-cv, ner-errors,"
-            " quotes-..., events-...)."
+            " quotes-test, quotes-cv, quotes-errors, events-test, events-cv, events-errors,"
+            " events-types, events-coref-test, events-coref-cv, events-coref-errors)."
         ),
     ] = None,
     root: RootOption = None,
