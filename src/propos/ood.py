@@ -148,12 +148,26 @@ def evaluate(
                 kind: {key: figures["strict"][key] for key in ("precision", "recall", "f1")}
                 for kind, figures in sorted(per_type.items())
             },
+            "error_kinds": error_kinds(external, predictions),
             "unit": scored["bootstrap"]["unit"],
             "n_units": scored["bootstrap"]["n_units"],
             "predict_seconds": round(predict_seconds, 1),
             "score_seconds": round(time.perf_counter() - started, 1),
         }
     return results
+
+
+ERROR_KINDS_KEPT = 8
+
+
+def error_kinds(external: Corpus, predictions: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """The most frequent kinds of error on coarse types (counts only: the external texts are
+    not copied into the repository)."""
+    from propos.baselines.evaluation import entity_errors
+
+    counts = entity_errors(external, list(predictions.values()), coarse=True).counts
+    ranked = sorted(counts, key=lambda kind: (-counts[kind], kind))[:ERROR_KINDS_KEPT]
+    return {kind: counts[kind] for kind in ranked}
 
 
 def describe_source(corpus: Corpus, external: Path) -> str:
@@ -291,6 +305,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [f"| *{label}* | {value:.3f} | | | | | | | | |" for label, value, _ in references]
     lines += ["", "Reference points (other corpora; orders of magnitude only):"]
     lines += [f"- {label}: {value:.3f}. Source: {where}." for label, value, where in references]
+    lines += ["", *error_analysis(results["systems"])]
     imported = results["import"]
     lines += [
         "",
@@ -312,3 +327,19 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {stage} | {seconds:.1f} | {results['documents'] / seconds if seconds else 0:,.0f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def error_analysis(systems: dict[str, Any]) -> list[str]:
+    """Per system, its most frequent kinds of error on the external articles (coarse types)."""
+    lines = [
+        "Error analysis (the most frequent kinds of error of each system on these articles,"
+        " coarse types; a boundary error is a prediction that overlaps a gold mention with other"
+        " edges):",
+        "",
+    ]
+    for name, figures in systems.items():
+        kinds = figures.get("error_kinds", {})
+        if kinds:
+            shown = "; ".join(f"{kind} {count}" for kind, count in kinds.items())
+            lines.append(f"- `{name}`: {shown}.")
+    return lines

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from propos.baselines.common import SPACY_MODEL, Document, load_clean, load_gold
@@ -76,8 +76,12 @@ def paragraph_examples(nlp: Any, corpus: Corpus, doc_ids: Sequence[str]) -> list
     return examples
 
 
-def train(corpus: Corpus, train_ids: Sequence[str]) -> Any:
-    """fr_core_news_md's recogniser fine-tuned on ``train_ids`` (seeded, CPU)."""
+def train(
+    corpus: Corpus, train_ids: Sequence[str], settings: Mapping[str, Any] | None = None
+) -> Any:
+    """fr_core_news_md's recogniser fine-tuned on ``train_ids`` (seeded, CPU), with
+    :data:`TRAINING` or ``settings``."""
+    settings = settings or TRAINING
     from spacy.util import fix_random_seed, minibatch
 
     nlp = load_recogniser()
@@ -85,14 +89,14 @@ def train(corpus: Corpus, train_ids: Sequence[str]) -> Any:
     for label in ENTITY_TYPES:
         ner.add_label(label)
     examples = paragraph_examples(nlp, corpus, sorted(train_ids))
-    fix_random_seed(TRAINING["seed"])
-    shuffler = random.Random(TRAINING["seed"])
+    fix_random_seed(settings["seed"])
+    shuffler = random.Random(settings["seed"])
     optimizer = nlp.resume_training()
-    optimizer.learn_rate = TRAINING["learn_rate"]
-    for _ in range(TRAINING["epochs"]):
+    optimizer.learn_rate = settings["learn_rate"]
+    for _ in range(settings["epochs"]):
         shuffler.shuffle(examples)
-        for batch in minibatch(examples, size=TRAINING["batch_size"]):
-            nlp.update(batch, drop=TRAINING["dropout"], sgd=optimizer)
+        for batch in minibatch(examples, size=settings["batch_size"]):
+            nlp.update(batch, drop=settings["dropout"], sgd=optimizer)
     return nlp
 
 
