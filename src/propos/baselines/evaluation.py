@@ -494,7 +494,9 @@ deterministic). Each table can be printed alone with the command above it. Submi
 - Scores: `propos.metrics.score` ({resamples} paragraph bootstrap resamples, seed {seed}, 95 %
   percentile interval in brackets after the headline). Figures are percentages.
 - Every baseline is deterministic, runs offline and takes well under two minutes on two CPU
-  cores (most of it loading spaCy's model).
+  cores (most of it loading spaCy's model), except the two that train for minutes:
+  `spacy-fr-md-ft` (seeded fine-tuning, retrained on every run, predictions identical from run
+  to run) and `crf-winer` (trained on 500 external articles).
 
 **Caveat on the rule- and lexicon-based baselines.** The quotation rules, the reporting-verb
 lexicon and the event seed lexicon were written on the five press articles (and the version-1
