@@ -5,7 +5,11 @@
 declared mapping file, flattens nested mentions to the outermost, cleans the texts with the
 mapping's cleaning profile, and projects every mention through the offset map onto the cleaned
 text. A mention that does not map cleanly (its line was removed, it straddles a removed
-character, or its projected span breaks a span rule) is counted and listed, never shifted.
+character, or its projected span breaks a span rule) is counted and listed, never shifted; so
+is a mention whose annotation text differs from the .txt at its offsets (an invisible
+right-to-left mark covered by the span), and the rest of its document is imported. A document
+that cannot be read at all is listed as failed with its reason; documents the caller excludes
+(``exclude``: the benchmark's own articles) are listed as skipped with theirs.
 OUT becomes a Propos data root: corpus/raw, corpus/clean, annotations/gold,
 annotations/inventory.json, and import-report.json.
 """
