@@ -35,7 +35,12 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ood.OOD_BASELINES)
+FAST = ("spacy-fr-md", "crf", "crf-winer", "gazetteer")
+"""The out-of-domain systems cheap enough to run here (spacy-fr-md-ft fine-tunes for minutes;
+tests/test_baselines_ner.py trains it on two documents)."""
+
+
+@pytest.mark.parametrize("name", FAST)
 def test_baselines_predict_valid_documents_on_external_text(imported: Path, name: str) -> None:
     import json
 
@@ -51,7 +56,7 @@ def test_baselines_predict_valid_documents_on_external_text(imported: Path, name
 
 
 def test_scores_are_coarse_with_document_intervals(imported: Path) -> None:
-    results = ood.evaluate(Corpus.at(ROOT), Corpus.at(imported), resamples=100)
+    results = ood.evaluate(Corpus.at(ROOT), Corpus.at(imported), resamples=100, systems=FAST)
     assert results["documents"] == len(SAMPLE)
     for figures in results["systems"].values():
         assert 0.0 < figures["f1"] <= 1.0
@@ -64,6 +69,25 @@ def test_scores_are_coarse_with_document_intervals(imported: Path) -> None:
         "dropped_overlapping": 0,
         "unmappable": {},
     }
-    context = {"command": "propos ood", "import": imported_summary, "validation_problems": 0}
+    context = {
+        "corpus": "WiNER-fr",
+        "command": "propos ood",
+        "import": imported_summary,
+        "validation_problems": 0,
+    }
     markdown = ood.markdown({**results, **context, "timings_seconds": {}})
-    assert "| crf |" in markdown and "| spacy-fr-md |" in markdown
+    assert "| crf |" in markdown and "| spacy-fr-md |" in markdown and "| gazetteer |" in markdown
+    assert "HIPE-2020" in markdown and "ceur-ws.org/Vol-2696" in markdown
+    assert "- `crf`: " in markdown  # its most frequent kinds of error
+
+
+def test_crf_winer_is_cross_fitted_by_halves_of_the_year() -> None:
+    ids = ["2016_01_02-001", "2016_06_30-001", "2016_07_01-001", "2016_12_31-002"]
+    assert ood.cross_fit_halves(ids) == [ids[:2], ids[2:]]
+    assert ood.cross_fit_halves(ids[:2]) == [ids[:2]]
+
+
+def test_the_benchmark_articles_are_left_out() -> None:
+    skipped = ood.benchmark_articles(Corpus.at(ROOT))
+    assert len(skipped) == 64
+    assert skipped["2016_05_11-001"].startswith("in the benchmark as wn-2016_05_11-001")

@@ -5,7 +5,11 @@
 declared mapping file, flattens nested mentions to the outermost, cleans the texts with the
 mapping's cleaning profile, and projects every mention through the offset map onto the cleaned
 text. A mention that does not map cleanly (its line was removed, it straddles a removed
-character, or its projected span breaks a span rule) is counted and listed, never shifted.
+character, or its projected span breaks a span rule) is counted and listed, never shifted; so
+is a mention whose annotation text differs from the .txt at its offsets (an invisible
+right-to-left mark covered by the span), and the rest of its document is imported. A document
+that cannot be read at all is listed as failed with its reason; documents the caller excludes
+(``exclude``: the benchmark's own articles) are listed as skipped with theirs.
 OUT becomes a Propos data root: corpus/raw, corpus/clean, annotations/gold,
 annotations/inventory.json, and import-report.json.
 """
@@ -62,7 +66,9 @@ class ImportReport:
     trimmed: int = 0
     unmapped: Counter[str] = field(default_factory=Counter)
     unmapped_examples: list[dict[str, Any]] = field(default_factory=list)
-    failed_documents: list[str] = field(default_factory=list)
+    imported_documents: list[str] = field(default_factory=list)
+    failed_documents: list[dict[str, str]] = field(default_factory=list)
+    skipped_documents: list[dict[str, str]] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
 
     def unmappable(self, reason: str, doc_id: str, span: tuple[int, int], text: str) -> None:
@@ -83,7 +89,9 @@ class ImportReport:
             "trimmed_edges": self.trimmed,
             "unmappable": dict(sorted(self.unmapped.items())),
             "unmappable_examples": self.unmapped_examples,
+            "imported_documents": self.imported_documents,
             "failed_documents": self.failed_documents,
+            "skipped_documents": self.skipped_documents,
             "skipped_files": self.skipped_files,
         }
 
@@ -117,6 +125,38 @@ def brat_pairs(source: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
 
 
 # ---------------------------------------------------------------- mentions
+
+_TEXT_BOUND = re.compile(r"(T\S*)\t(\S+) (\d+) (\d+)\t(.*)")
+
+
+def drop_mismatched_mentions(ann: str, raw: str, doc_id: str, report: ImportReport) -> str:
+    """``ann`` without the one-fragment text-bound lines whose text is not the .txt's at their
+    offsets (an invisible character such as a right-to-left mark, U+200F, covered by the span
+    but missing from the annotation's text): each such mention is counted as unmappable, and
+    the rest of the document is imported. Other malformed lines are left for the brat reader,
+    which refuses the document."""
+    kept = []
+    for line in ann.split("\n"):
+        found = _TEXT_BOUND.fullmatch(line.rstrip("\r"))
+        if found:
+            start, end, covered = int(found[3]), int(found[4]), found[5]
+            actual = raw[start:end]
+            if start < end <= len(raw) and covered != actual:
+                report.unmappable(
+                    f"annotation text differs from the .txt ({_differences(covered, actual)})",
+                    doc_id,
+                    (start, end),
+                    actual,
+                )
+                continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _differences(covered: str, actual: str) -> str:
+    extra = sorted(set(actual) - set(covered)) or sorted(set(covered) - set(actual))
+    names = [f"U+{ord(c):04X}" for c in extra if unicodedata.category(c) in ("Cf", "Zs", "Cc")]
+    return "invisible character " + ", ".join(names) if names else "other text"
 
 
 def flatten(spans: list[tuple[int, int, str]], report: ImportReport) -> list[tuple[int, int, str]]:
@@ -181,7 +221,7 @@ def import_document(
     doc_id = text_path.stem
     data = text_path.read_bytes()
     raw, has_bom = decode_raw(data, str(text_path))
-    ann = ann_path.read_text(encoding="utf-8")
+    ann = drop_mismatched_mentions(ann_path.read_text(encoding="utf-8"), raw, doc_id, report)
     spans = []
     for _, label, start, end in text_bound_spans(ann, raw, str(ann_path)):
         report.source_mentions[label] += 1
@@ -227,9 +267,43 @@ def import_document(
     return data, document, annotation
 
 
+def write_document(
+    out: Path,
+    mapping: Mapping,
+    urls: dict[str, str],
+    imported: tuple[bytes, dict[str, Any], dict[str, Any]],
+    inventory: dict[str, dict[str, Any]],
+) -> None:
+    """Write one imported document (raw, cleaned, gold) and add its entities to ``inventory``."""
+    data, document, annotation = imported
+    doc_id = document["doc_id"]
+    write_atomic(out / "corpus" / "raw" / f"{doc_id}.txt", data)
+    document["source"] = {
+        "file": f"corpus/raw/{doc_id}.txt", "format": "txt", "raw_sha256": sha256_bytes(data),
+        "bom": data.startswith(b"\xef\xbb\xbf"), "line_endings": "LF",
+        "offsets_refer_to": "raw text", "profile": mapping.profile,
+    }  # fmt: skip
+    if doc_id in urls:
+        document["metadata"]["url"] = urls[doc_id]
+    ordered = {"doc_id": doc_id, "source": document.pop("source"), **document}
+    write_json(out / "corpus" / "clean" / f"{doc_id}.json", ordered)
+    write_json(out / "annotations" / "gold" / f"{doc_id}.json", annotation)
+    for entity in annotation["entities"]:
+        inventory.setdefault(
+            entity["entity_id"],
+            {"id": entity["entity_id"], "name": entity["text"], "type": entity["type"]},
+        )
+
+
 def import_brat(
-    source: Path, out: Path, mapping: Mapping, progress: Callable[[int, int], None] | None = None
+    source: Path,
+    out: Path,
+    mapping: Mapping,
+    progress: Callable[[int, int], None] | None = None,
+    exclude: dict[str, str] | None = None,
 ) -> ImportReport:
+    """Import every brat pair under ``source`` into ``out``, except the documents of
+    ``exclude`` (document id -> reason), which are listed as skipped with their reason."""
     if not source.is_dir():
         raise ProposError(f"{source}: no such folder", exit_code=2)
     pairs, skipped = brat_pairs(source)
@@ -240,29 +314,19 @@ def import_brat(
     report.skipped_files = [str(path.relative_to(source)) for path in skipped]
     inventory: dict[str, dict[str, Any]] = {}
     for number, (text_path, ann_path) in enumerate(pairs, start=1):
-        try:
-            data, document, annotation = import_document(text_path, ann_path, mapping, report)
-        except ProposError as exc:
-            report.failed_documents.append(str(exc))
-            continue
-        doc_id = document["doc_id"]
-        write_atomic(out / "corpus" / "raw" / f"{doc_id}.txt", data)
-        document["source"] = {
-            "file": f"corpus/raw/{doc_id}.txt", "format": "txt", "raw_sha256": sha256_bytes(data),
-            "bom": data.startswith(b"\xef\xbb\xbf"), "line_endings": "LF",
-            "offsets_refer_to": "raw text", "profile": mapping.profile,
-        }  # fmt: skip
-        if doc_id in urls:
-            document["metadata"]["url"] = urls[doc_id]
-        ordered = {"doc_id": doc_id, "source": document.pop("source"), **document}
-        write_json(out / "corpus" / "clean" / f"{doc_id}.json", ordered)
-        write_json(out / "annotations" / "gold" / f"{doc_id}.json", annotation)
-        for entity in annotation["entities"]:
-            inventory.setdefault(
-                entity["entity_id"],
-                {"id": entity["entity_id"], "name": entity["text"], "type": entity["type"]},
+        if exclude and text_path.stem in exclude:
+            report.skipped_documents.append(
+                {"doc_id": text_path.stem, "reason": exclude[text_path.stem]}
             )
-        report.documents += 1
+        else:
+            try:
+                imported = import_document(text_path, ann_path, mapping, report)
+            except ProposError as exc:
+                report.failed_documents.append({"doc_id": text_path.stem, "reason": str(exc)})
+            else:
+                write_document(out, mapping, urls, imported, inventory)
+                report.documents += 1
+                report.imported_documents.append(imported[1]["doc_id"])
         if progress:
             progress(number, len(pairs))
     entries = [inventory[key] for key in sorted(inventory)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from propos.baselines.common import (
@@ -20,22 +20,56 @@ from propos.corpus import Corpus
 from propos.schema import ENTITY_TYPES
 from propos.tokenize import Token, tokenize
 
+NameCounts = dict[tuple[str, ...], Counter[str]]
+"""Entity names (token texts) with the count of each type they were annotated with."""
+
+
+def name_counts(
+    corpus: Corpus, doc_ids: Iterable[str], type_map: Mapping[str, str] | None = None
+) -> NameCounts:
+    """The names of the gold entities of ``doc_ids``, types mapped through ``type_map``."""
+    counts: NameCounts = {}
+    for doc_id in doc_ids:
+        for entity in load_gold(corpus, doc_id)["entities"]:
+            words = tuple(t.text for t in tokenize(entity["text"]))
+            if words:
+                kind = type_map[entity["type"]] if type_map else entity["type"]
+                counts.setdefault(words, Counter())[kind] += 1
+    return counts
+
 
 class Gazetteer:
     """Names seen in training, as token sequences, each with its most frequent fine type."""
 
-    def __init__(self, corpus: Corpus, doc_ids: Iterable[str]) -> None:
-        counts: dict[tuple[str, ...], Counter[str]] = {}
-        for doc_id in doc_ids:
-            for entity in load_gold(corpus, doc_id)["entities"]:
-                words = tuple(t.text for t in tokenize(entity["text"]))
-                if words:
-                    counts.setdefault(words, Counter())[entity["type"]] += 1
+    def __init__(self, corpus: Corpus | None, doc_ids: Iterable[str] = ()) -> None:
+        self.counts: NameCounts = name_counts(corpus, doc_ids) if corpus else {}
         self.names: dict[tuple[str, ...], str] = {
-            words: sorted(kinds, key=lambda k: (-kinds[k], ENTITY_TYPES.index(k)))[0]
-            for words, kinds in counts.items()
+            words: _most_frequent(kinds) for words, kinds in self.counts.items()
         }
         self.longest = max((len(words) for words in self.names), default=0)
+
+    @classmethod
+    def from_counts(cls, counts: NameCounts) -> Gazetteer:
+        gazetteer = cls(None)
+        gazetteer.counts = counts
+        gazetteer.names = {words: _most_frequent(kinds) for words, kinds in counts.items()}
+        gazetteer.longest = max((len(words) for words in gazetteer.names), default=0)
+        return gazetteer
+
+    def without(self, own: NameCounts) -> Gazetteer:
+        """This gazetteer less the names of one document (``own``): what the other training
+        documents know, computed without rebuilding the whole gazetteer."""
+        gazetteer = Gazetteer(None)
+        gazetteer.counts = self.counts
+        gazetteer.names = dict(self.names)
+        for words, kinds in own.items():
+            left = self.counts[words] - kinds
+            if left:
+                gazetteer.names[words] = _most_frequent(left)
+            else:
+                del gazetteer.names[words]
+        gazetteer.longest = self.longest
+        return gazetteer
 
     def matches(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
         """Exact, case-sensitive matches as (first token, last token + 1, type): longest
@@ -55,6 +89,10 @@ class Gazetteer:
                 for i in range(first, last):
                     taken[i] = True
         return sorted(kept)
+
+
+def _most_frequent(kinds: Counter[str]) -> str:
+    return sorted(kinds, key=lambda k: (-kinds[k], ENTITY_TYPES.index(k)))[0]
 
 
 def gazetteer_tags(gazetteer: Gazetteer, tokens: Sequence[Token]) -> list[str]:

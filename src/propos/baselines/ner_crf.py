@@ -15,11 +15,12 @@ Training: L-BFGS with L1 and L2 penalties (:data:`CRF_PARAMETERS`), which is det
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from propos.baselines.common import Document, fold, load_clean, load_gold
-from propos.baselines.ner_common import Gazetteer, entity_documents, gazetteer_tags
+from propos.baselines.ner_common import Gazetteer, entity_documents, gazetteer_tags, name_counts
 from propos.corpus import Corpus
 from propos.sentences import sentence_index
 from propos.tokenize import Token, bio_tags, spans_from_bio, tokenize
@@ -105,18 +106,41 @@ def document_sequences(
 
 
 def train(corpus: Corpus, train_ids: Sequence[str]) -> tuple[Any, Gazetteer]:
+    return train_on([(corpus, train_ids)])
+
+
+def train_on(
+    sources: Sequence[tuple[Corpus, Sequence[str]]],
+    type_map: Mapping[str, str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> tuple[Any, Gazetteer]:
+    """A CRF trained on the documents of one or more corpora, gold types mapped through
+    ``type_map`` (coarse types for a corpus annotated with them), and the gazetteer of all
+    their names. A training document's gazetteer feature comes from the other documents."""
     import sklearn_crfsuite
 
+    counts: dict[Any, Counter[str]] = {}
+    own: dict[tuple[int, str], Any] = {}
+    for number, (corpus, doc_ids) in enumerate(sources):
+        for doc_id in doc_ids:
+            own[number, doc_id] = name_counts(corpus, [doc_id], type_map)
+            for words, kinds in own[number, doc_id].items():
+                counts.setdefault(words, Counter()).update(kinds)
+    everything = Gazetteer.from_counts(counts)
     features, labels = [], []
-    for doc_id in train_ids:
-        others = Gazetteer(corpus, [other for other in train_ids if other != doc_id])
-        gold = [(e["start"], e["end"], e["type"]) for e in load_gold(corpus, doc_id)["entities"]]
-        for tokens, sequence in document_sequences(corpus, doc_id, others):
-            features.append(sequence)
-            labels.append(bio_tags(tokens, gold))
-    model = sklearn_crfsuite.CRF(**CRF_PARAMETERS)
+    for number, (corpus, doc_ids) in enumerate(sources):
+        for doc_id in doc_ids:
+            others = everything.without(own[number, doc_id])
+            gold = [
+                (e["start"], e["end"], type_map[e["type"]] if type_map else e["type"])
+                for e in load_gold(corpus, doc_id)["entities"]
+            ]
+            for tokens, sequence in document_sequences(corpus, doc_id, others):
+                features.append(sequence)
+                labels.append(bio_tags(tokens, gold))
+    model = sklearn_crfsuite.CRF(**(parameters or CRF_PARAMETERS))
     model.fit(features, labels)
-    return model, Gazetteer(corpus, train_ids)
+    return model, everything
 
 
 def predict(

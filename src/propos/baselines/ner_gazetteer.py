@@ -20,7 +20,12 @@ def predict(
     corpus: Corpus, train_ids: Sequence[str], test_ids: Sequence[str], label_prefix: str = ""
 ) -> list[Document]:
     del label_prefix  # entity ids are names
-    gazetteer = Gazetteer(corpus, train_ids)
+    return apply(corpus, Gazetteer(corpus, train_ids), test_ids)
+
+
+def apply(corpus: Corpus, gazetteer: Gazetteer, test_ids: Sequence[str]) -> list[Document]:
+    """Match a gazetteer (of this corpus or, out of domain, of another) in ``corpus``'s
+    documents."""
     predicted = {}
     for doc_id in test_ids:
         tokens = tokenize(load_clean(corpus, doc_id)["text"])

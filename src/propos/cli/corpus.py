@@ -150,7 +150,7 @@ def import_brat_corpus(
         f" {sum(summary['unmappable'].values())}; report -> {out / 'import-report.json'}"
     )
     for failure in report.failed_documents:
-        typer.echo(f"error: {failure}", err=True)
+        typer.echo(f"error: {failure['reason']}", err=True)
     if report.failed_documents:
         raise typer.Exit(1)
 

@@ -135,6 +135,13 @@ def ood(
         ),
     ] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+    system: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A baseline to evaluate (repeat the option for several; default: spacy-fr-md,"
+            " spacy-fr-md-ft, crf, crf-winer, gazetteer)."
+        ),
+    ] = None,
 ) -> None:
     """Out-of-domain NER: import an external brat corpus (WiNER-fr), validate it, score the
     NER baselines trained on the train split on it.
@@ -150,12 +157,18 @@ def ood(
     source = external or default_external
     if not source.is_dir():
         raise ProposError(f"{source}: no such external corpus", exit_code=2)
-    results = ood_module.run(corpus, source, work or corpus.dist_dir / "winer", resamples)
+    results = ood_module.run(
+        corpus,
+        source,
+        work or corpus.dist_dir / "winer",
+        resamples,
+        tuple(system) if system else ood_module.OOD_BASELINES,
+    )
     if out is not None:
         target = out
     elif source.resolve() == default_external.resolve():
         target = corpus.benchmark_dir / ood_module.RESULTS_FILE
-    else:
+    else:  # beside the input folder, never over the published results
         target = source.resolve().parent / ood_module.RESULTS_FILE
     write_json(target, results)
     typer.echo(ood_module.markdown(results), nl=False)
