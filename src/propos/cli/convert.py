@@ -12,8 +12,7 @@ from typing import Annotated
 import typer
 
 from propos.cli._common import RootOption, open_corpus, reports_errors, say
-from propos.errors import ProposError
-from propos.fileio import write_atomic, write_json
+from propos.fileio import write_atomic
 
 app = typer.Typer(
     help="Convert annotation files to and from brat, Label Studio and CoNLL.",
@@ -28,16 +27,6 @@ AnnotationFiles = Annotated[
         help="Annotation files (<doc_id>.json), or folders of them.", show_default=False
     ),
 ]
-
-
-def _write_annotations(documents: list[tuple[dict, str, str]], out: Path, clean_dir: Path) -> None:
-    """Check each imported text against the cleaned corpus, then write <out>/<doc_id>.json."""
-    from propos.interchange import check_same_text
-
-    for annotation, text, where in documents:
-        check_same_text(clean_dir, annotation["doc_id"], text, where)
-    for annotation, _, _ in documents:
-        write_json(out / f"{annotation['doc_id']}.json", annotation)
 
 
 @app.command("to-brat")
@@ -66,19 +55,11 @@ def from_brat(
     root: RootOption = None,
 ) -> None:
     """Import every <doc_id>.ann (with its .txt) of a folder as <out>/<doc_id>.json."""
-    from propos.interchange.brat import read_brat_document
+    from propos.interchange import write_imported
+    from propos.interchange.brat import read_brat_folder
 
-    if not directory.is_dir():
-        raise ProposError(f"{directory}: no such folder", exit_code=2)
-    ann_files = sorted(directory.glob("*.ann"))
-    if not ann_files:
-        raise ProposError(f"{directory}: no .ann files in this folder", exit_code=2)
-    documents = [
-        (*read_brat_document(path), str(path.with_name(f"{path.name[:-4]}.txt")))
-        for path in ann_files
-    ]
-    _write_annotations(documents, out, open_corpus(root).clean_dir)
-    say(f"from-brat: {len(documents)} document(s) -> {out}")
+    written = write_imported(read_brat_folder(directory), out, open_corpus(root).clean_dir)
+    say(f"from-brat: {len(written)} document(s) -> {out}")
 
 
 @app.command("to-labelstudio")
@@ -115,20 +96,11 @@ def from_labelstudio(
     root: RootOption = None,
 ) -> None:
     """Import each task of a Label Studio JSON export as <out>/<doc_id>.json."""
+    from propos.interchange import write_imported
     from propos.interchange.labelstudio import read_tasks
 
-    documents = read_tasks(tasks_file)
-    if not documents:
-        raise ProposError(f"{tasks_file}: no tasks")
-    _write_annotations(
-        [
-            (annotation, text, f"{tasks_file}: {annotation['doc_id']}")
-            for annotation, text in documents
-        ],
-        out,
-        open_corpus(root).clean_dir,
-    )
-    say(f"from-labelstudio: {len(documents)} document(s) -> {out}")
+    written = write_imported(read_tasks(tasks_file), out, open_corpus(root).clean_dir)
+    say(f"from-labelstudio: {len(written)} document(s) -> {out}")
 
 
 @app.command("to-conll")

@@ -34,6 +34,7 @@ created (random id such as ``0gpIsb7s27``) gets the next free id of the project'
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,14 @@ from propos.interchange import (
     make_span,
     one_line,
 )
-from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS, REALIS_VALUES
+from propos.schema import (
+    ARGUMENT_ROLES,
+    ENTITY_TYPES,
+    EVENT_TYPES,
+    QUOTE_KINDS,
+    REALIS_VALUES,
+    doc_id_problem,
+)
 
 TEXT = "text"
 ENTITY_CONTROL = "entity"
@@ -70,6 +78,9 @@ TEXT_FIELDS = {
     "event": ("event_id",),
 }
 CHOICE_FIELDS = {"quote": {"kind": QUOTE_KINDS}, "event": {"realis": REALIS_VALUES}}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_label_sets() -> None:
@@ -274,14 +285,14 @@ def _kind_of(control: Any, label: str) -> str | None:
 
 
 def _pick_result(task: dict[str, Any], fail: Any) -> list[Any]:
-    annotations = [
-        item
-        for item in task.get("annotations") or []
-        if isinstance(item, dict) and not item.get("was_cancelled")
-    ]
-    candidates = annotations or [
-        item for item in task.get("predictions") or [] if isinstance(item, dict)
-    ]
+    def listed(key: str) -> list[Any]:
+        value = task.get(key)
+        if value is not None and not isinstance(value, list):
+            raise fail(f"'{key}' must be a list, is {type(value).__name__}")
+        return [item for item in value or [] if isinstance(item, dict)]
+
+    annotations = [item for item in listed("annotations") if not item.get("was_cancelled")]
+    candidates = annotations or listed("predictions")
     if len(candidates) != 1:
         raise fail(
             f"has {len(candidates)} usable annotations (or predictions); keep exactly one per task"
@@ -300,7 +311,16 @@ def task_to_annotation(task: Any, where: str = "task") -> tuple[Annotation, str]
     text, doc_id = data.get("text"), data.get("doc_id")
     if not isinstance(text, str) or not isinstance(doc_id, str) or not doc_id:
         raise ProposError(f"{where}: the task's data needs the string fields 'text' and 'doc_id'")
+    bad_id = doc_id_problem(doc_id)
+    if bad_id:
+        raise ProposError(f"{where}: data.doc_id {bad_id}")
     where = f"{where} ({doc_id})"
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise ProposError(
+            f"{where}: data.text holds a lone surrogate ({surrogate.group()!r}) at character"
+            f" {surrogate.start()}: not Unicode text"
+        )
 
     def fail(message: str) -> ProposError:
         return ProposError(one_line(f"{where}: {message}"))
@@ -450,6 +470,8 @@ def _read_field(
 ) -> None:
     rid, name, value = item.get("id"), item.get("from_name"), item.get("value")
     region = regions.get(rid) if isinstance(rid, str) else None
+    if not isinstance(name, str):
+        raise fail(f"result item {position}: 'from_name' must be a string, is {name!r}")
     if region is None:
         raise fail(f"result item {position} ({name}): no region with id {rid!r}")
     if not isinstance(value, dict):
@@ -492,7 +514,10 @@ def _read_relation(
     linked: set[str],
     fail: Any,
 ) -> None:
-    ends = [regions.get(item.get(key)) for key in ("from_id", "to_id")]
+    ends = [
+        regions.get(end) if isinstance(end, str) else None
+        for end in (item.get("from_id"), item.get("to_id"))
+    ]
     described = f"relation {item.get('from_id')!r} -> {item.get('to_id')!r}"
     if None in ends:
         raise fail(f"{described}: no region with that id")
@@ -546,5 +571,9 @@ def tasks_to_annotations(tasks: Any, where: str) -> list[tuple[Annotation, str]]
     return documents
 
 
-def read_tasks(path: Path) -> list[tuple[Annotation, str]]:
-    return tasks_to_annotations(read_json(path), str(path))
+def read_tasks(path: Path) -> list[tuple[Annotation, str, str]]:
+    """The documents of a Label Studio JSON export: (annotation, text, where)."""
+    documents = tasks_to_annotations(read_json(path), str(path))
+    if not documents:
+        raise ProposError(f"{path}: no tasks")
+    return [(annotation, text, f"{path}: {annotation['doc_id']}") for annotation, text in documents]
