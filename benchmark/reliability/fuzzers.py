@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -52,6 +53,12 @@ WINER_SEEDS = 4
 FIXED_SECONDS = 5.0
 SECONDS_PER_BYTE = 50e-6
 COMMAND_STARTUP_SECONDS = 20.0
+COMMAND_ENV = {
+    **{key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
+    "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, even in a worktree
+    "COLUMNS": "200",
+    "NO_COLOR": "1",
+}
 
 
 def time_bound(size: int) -> float:
@@ -663,6 +670,7 @@ def run_command(entry: str, given: Input, folder: Path) -> subprocess.CompletedP
             errors="replace",
             timeout=bound,
             cwd=folder,
+            env=COMMAND_ENV,
         )
     except subprocess.TimeoutExpired as exc:
         record(f"{entry} (command)", "hang")
@@ -716,8 +724,8 @@ def warm_up() -> None:
     measures the input, not the import of a library."""
     from propos.evaluation import evaluate_file
 
-    for system in sorted(submission_lines()):
-        evaluate_file(corpus().submissions_dir / system / "predictions.jsonl", test_gold(), 1, 0)
+    system = min(submission_lines(), key=lambda name: len(b"".join(submission_lines()[name])))
+    evaluate_file(corpus().submissions_dir / system / "predictions.jsonl", test_gold(), 1, 0)
     brat_seeds(), labelstudio_seeds(), winer_seeds(), raw_seeds()
 
 
