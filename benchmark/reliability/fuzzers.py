@@ -231,8 +231,8 @@ def hostile_values() -> st.SearchStrategy[Any]:
         st.integers(-5, 5000),
     )
     return st.one_of(
-        scalars,
         st.lists(scalars, max_size=3),
+        scalars,
         st.dictionaries(st.sampled_from(["a", "id", "start", "text"]), scalars, max_size=2),
     )
 
@@ -262,10 +262,19 @@ def mutated_value(draw: st.DrawFn, seed: Any) -> Any:
         paths = [path for path in _paths(value) if path]
         if not paths:
             return draw(hostile_values())
-        path = draw(st.sampled_from(paths))
+        # A field name first, then one of its places: every kind of field is hit as often,
+        # whether the document has one of it (doc_id) or hundreds (start).
+        by_field: dict[str, list[tuple[Any, ...]]] = {}
+        for path in paths:
+            by_field.setdefault(str(path[-1]) if isinstance(path[-1], str) else "[]", []).append(
+                path
+            )
+        path = draw(st.sampled_from(by_field[draw(st.sampled_from(sorted(by_field)))]))
         parent, key = _parent(value, path), path[-1]
         old = parent[key]
-        operation = draw(st.sampled_from(["replace", "delete", "duplicate", "nudge", "swap"]))
+        operation = draw(
+            st.sampled_from(["replace", "replace", "delete", "duplicate", "nudge", "swap"])
+        )
         if operation == "replace":
             parent[key] = draw(hostile_values())
         elif operation == "delete":
