@@ -268,3 +268,19 @@ def test_an_import_beside_the_inventory_checks_its_ids(tmp_path: Path) -> None:
     (tmp_path / "inventory.json").unlink()
     result = propos("convert", "from-labelstudio", tasks, "--out", out)
     assert result.returncode == 0, shown(result)
+
+
+@pytest.mark.parametrize("doc_id", ["../../annotations/inventory", "wn\u0000x"])
+def test_a_doc_id_that_is_no_file_name_is_a_schema_problem(tmp_path: Path, doc_id: str) -> None:
+    """Never looked up as a cleaned document (no path out of corpus/clean, no NUL in a path)."""
+    lines = (SUBMISSIONS / "gazetteer" / "predictions.jsonl").read_text("utf-8").splitlines()
+    document = json.loads(lines[0])
+    document["doc_id"] = doc_id
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(json.dumps(document) + "\n", encoding="utf-8")
+    result = propos("validate", path)
+    refused(result)
+    assert result.stdout.splitlines() == [
+        f"{path}:1:$.doc_id: schema: {doc_id!r} does not match"
+        " '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$'"
+    ], shown(result)

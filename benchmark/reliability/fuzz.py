@@ -84,8 +84,8 @@ def command_for(arguments: argparse.Namespace, entry: str) -> str:
 
 def table(arguments: argparse.Namespace, elapsed: float) -> str:
     rows = [
-        "| entry point | path | inputs tried | accepted | refused | crashes | hangs |"
-        " wrongly accepted | command |",
+        "| entry point | path | inputs tried | accepted (exit 0) | refused (exit 1, 2) | crashes |"
+        " hangs | wrongly accepted | command |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, tally in fuzzers.TALLIES.items():
@@ -121,6 +121,9 @@ def table(arguments: argparse.Namespace, elapsed: float) -> str:
             " script). *Wrongly accepted*: an",
             "importer's output or a cleaned document that `propos validate` refuses, or an",
             "annotation or submission that validation passes and the JSON Schema refuses.",
+            "Through the console script, `propos leaderboard` exits 0 and lists a hostile",
+            "submission as a rejected row (it counts as accepted here); `propos validate` also",
+            "reads the inventory, cleaned documents and submissions.",
             "",
             f"All rows: `python benchmark/reliability/fuzz.py --examples {arguments.examples}"
             f" --command-examples {arguments.command_examples} --seed {arguments.seed}`"

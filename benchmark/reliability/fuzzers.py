@@ -137,6 +137,13 @@ def gold_values() -> list[dict[str, Any]]:
 
 
 @cache
+def clean_values() -> list[dict[str, Any]]:
+    return [
+        json.loads(corpus().clean_path(doc_id).read_text(encoding="utf-8")) for doc_id in SEED_GOLD
+    ]
+
+
+@cache
 def inventory_value() -> Any:
     return json.loads(corpus().inventory_file.read_text(encoding="utf-8"))
 
@@ -398,8 +405,15 @@ class Input:
 
 @st.composite
 def annotation_inputs(draw: st.DrawFn) -> Input:
-    if draw(st.integers(0, 5)) == 0:
+    """What `propos validate` reads: annotation files mostly, else the inventory, a cleaned
+    document or a submission."""
+    kind = draw(st.sampled_from(["annotation"] * 5 + ["inventory", "clean", "submission"]))
+    if kind == "inventory":
         return Input({"inventory.json": draw(mutated_json([inventory_value()]))}, "inventory.json")
+    if kind == "clean":
+        return Input({"clean.json": draw(mutated_json(clean_values()))}, "clean.json")
+    if kind == "submission":
+        return Input(draw(submission_inputs()).files, "predictions.jsonl")
     value = draw(mutated_json(gold_values()))
     return Input({"annotation.json": value}, "annotation.json")
 
@@ -504,7 +518,10 @@ def run_validate(entry: str, given: Input, folder: Path) -> None:
         lambda: validate_paths([path], corpus().clean_dir, inventory=corpus().inventory_file),
         lambda report: not report.problems,
     )
-    if report is None or report.problems or path.name == "inventory.json":
+    if report is None or report.problems or path.name in ("inventory.json", "clean.json"):
+        return  # these two kinds are checked by jsonschema itself
+    if path.suffix == ".jsonl":
+        _submission_lines_match_schema(entry, path)
         return
     value = json.loads(path.read_bytes())
     errors = list(schema.validator("annotation").iter_errors(value))

@@ -91,6 +91,8 @@ class CleanTexts:
 
     def text(self, doc_id: str) -> tuple[str, str] | None:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
+        if not schema.DOC_ID.fullmatch(doc_id):
+            return None  # no file name to look up ("../x", a NUL): a schema problem already
         if self.clean_dir is None:
             return self._held.get(doc_id)
         if doc_id in self._texts:
@@ -401,8 +403,9 @@ def document_problems(
     """Every semantic problem of one document (a struct or a DocumentView)."""
     problems: list[Problem] = []
     doc_id = document.doc_id
-    source = corpus.text(doc_id) if isinstance(doc_id, str) else None
-    if isinstance(doc_id, str) and source is None:
+    valid_id = isinstance(doc_id, str) and schema.DOC_ID.fullmatch(doc_id) is not None
+    source = corpus.text(doc_id) if valid_id else None
+    if valid_id and source is None:
         problems.append(Problem(where, "$.doc_id", f"no cleaned document '{doc_id}' in corpus"))
     text = source[0] if source else None
     stored_hash = _given(document.text_sha256)
