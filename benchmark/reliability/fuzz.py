@@ -54,6 +54,8 @@ def run_fuzzer(
     failures: dict[str, list[str]],
 ) -> None:
     """Feed ``examples`` inputs to ``call``; failures are collected, not raised."""
+    if examples < 1:
+        return
 
     @seed(random_seed)
     @settings(
