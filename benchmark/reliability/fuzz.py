@@ -52,6 +52,7 @@ def run_fuzzer(
     examples: int,
     random_seed: int,
     failures: dict[str, list[str]],
+    keep: Path | None = None,
 ) -> None:
     """Feed ``examples`` inputs to ``call``; failures are collected, not raised."""
     if examples < 1:
@@ -72,6 +73,9 @@ def run_fuzzer(
         except Exception as exc:  # every failure is counted by the fuzzers' tally
             message = "".join(traceback.format_exception_only(exc)).strip()
             failures.setdefault(entry, []).append(message[:500])
+            if keep is not None:  # the input, to reproduce the failure
+                number = len(failures[entry])
+                given_input.write(keep / re.sub(r"\W+", "-", entry) / str(number))
 
     feed()
 
@@ -155,6 +159,7 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="entry points to fuzz (default: all)")
+    parser.add_argument("--keep", type=Path, help="save each failing input under this folder")
     parser.add_argument("--out", type=Path, default=fuzzers.ROOT / "benchmark" / "RELIABILITY.md")
     arguments = parser.parse_args()
     wanted = set(arguments.only or [])
@@ -172,6 +177,7 @@ def main() -> int:
             arguments.examples,
             arguments.seed,
             failures,
+            arguments.keep,
         )
     for entry, inputs in fuzzers.COMMANDS.items():
         if wanted and entry not in wanted:
@@ -184,6 +190,7 @@ def main() -> int:
             arguments.command_examples,
             arguments.seed,
             failures,
+            arguments.keep,
         )
     section = table(arguments, time.perf_counter() - started)
     if not wanted:

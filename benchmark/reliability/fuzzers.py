@@ -548,7 +548,8 @@ def run_evaluate(entry: str, given: Input, folder: Path, mode: str) -> None:
 
 
 def _submission_lines_match_schema(entry: str, path: Path) -> None:
-    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+    # Lines end at \n only, as a submission is read (a \r inside a line is JSON white space).
+    for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
         if line.strip():
             errors = list(schema.validator("submission").iter_errors(json.loads(line)))
             if errors:
