@@ -1,7 +1,8 @@
 """Fuzz every entry point that reads outside input at a larger count; write the figures.
 
     python benchmark/reliability/fuzz.py [--examples 300] [--command-examples 10] [--seed 0]
-                                         [--only ENTRY ...] [--out benchmark/RELIABILITY.md]
+                                         [--only ENTRY ...] [--keep DIR]
+                                         [--out benchmark/RELIABILITY.md]
 
 runs the fuzzers of fuzzers.py (the ones tests/test_fuzz.py runs with a few examples): each
 library entry point with --examples inputs, each command through the real `propos` console
