@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from propos import clean_rules as rules
+from propos import schema
 from propos.errors import ProposError
 from propos.fileio import dump_json, read_json, sha256_bytes, sha256_text
 
@@ -531,6 +532,9 @@ def clean_file(
     data = path.read_bytes()
     raw_text, has_bom = decode_raw(data, where)
     doc_id = path.stem
+    bad_name = schema.doc_id_problem(doc_id)
+    if bad_name:
+        raise ProposError(f"{where}: file name {bad_name}")
     source_format = "html" if path.suffix.lower() in (".html", ".htm") else "txt"
     page_metadata: dict[str, Any] = {}
     if source_format == "html":

@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from propos.clean import clean_text, decode_raw, expand_offsets
+from propos.clean_rules import PROFILES
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, sha256_text, write_atomic, write_json
 from propos.interchange.brat import text_bound_spans
-from propos.validate import SpanView, span_problem
+from propos.schema import ENTITY_TYPES, doc_id_problem
+from propos.validate import CleanTexts, SpanView, document_problems, span_problem, view_of_dict
 
 URL_FILE = re.compile(r".*-urls\.txt$")
 EXAMPLES_KEPT = 20
@@ -46,13 +48,19 @@ class Mapping:
     def load(cls, path: Path) -> Mapping:
         data = read_json(path)
         try:
-            return cls(
+            mapping = cls(
                 data["name"], dict(data["types"]), set(data["dropped"]), data["clean_profile"]
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ProposError(
                 f"{path}: a mapping needs name, types, dropped, clean_profile"
             ) from exc
+        unknown = sorted(str(t) for t in mapping.types.values() if t not in ENTITY_TYPES)
+        if unknown:
+            raise ProposError(f"{path}: types map onto unknown entity types {', '.join(unknown)}")
+        if mapping.profile not in PROFILES:
+            raise ProposError(f"{path}: unknown clean_profile {mapping.profile!r}")
+        return mapping
 
 
 @dataclass
@@ -102,11 +110,18 @@ class ImportReport:
 def read_urls(source: Path) -> dict[str, str]:
     urls = {}
     for path in sorted(source.rglob("*-urls.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in _utf8(path).splitlines():
             doc_id, _, url = line.partition("\t")
             if doc_id and url:
                 urls[doc_id.strip()] = url.strip()
     return urls
+
+
+def _utf8(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProposError(f"{path}: not UTF-8 (invalid byte at offset {exc.start})") from exc
 
 
 def brat_pairs(source: Path) -> tuple[list[tuple[Path, Path]], list[Path]]:
@@ -219,9 +234,12 @@ def import_document(
 ) -> tuple[bytes, dict[str, Any], dict[str, Any]]:
     """(raw bytes, cleaned document, projected annotation) of one brat pair."""
     doc_id = text_path.stem
+    bad_name = doc_id_problem(doc_id)
+    if bad_name:
+        raise ProposError(f"{text_path}: file name {bad_name}")
     data = text_path.read_bytes()
     raw, has_bom = decode_raw(data, str(text_path))
-    ann = drop_mismatched_mentions(ann_path.read_text(encoding="utf-8"), raw, doc_id, report)
+    ann = drop_mismatched_mentions(_utf8(ann_path), raw, doc_id, report)
     spans = []
     for _, label, start, end in text_bound_spans(ann, raw, str(ann_path)):
         report.source_mentions[label] += 1
@@ -264,6 +282,11 @@ def import_document(
         )  # fmt: skip
     annotation = {"doc_id": doc_id, "text_sha256": sha256_text(text), "entities": entities,
                   "quotes": [], "events": []}  # fmt: skip
+    refused = document_problems(
+        str(ann_path), view_of_dict(annotation), CleanTexts.from_texts({doc_id: text}), None
+    )
+    if refused:
+        raise ProposError(f"{refused[0]} (not imported)")
     return data, document, annotation
 
 
@@ -313,6 +336,7 @@ def import_brat(
     report = ImportReport()
     report.skipped_files = [str(path.relative_to(source)) for path in skipped]
     inventory: dict[str, dict[str, Any]] = {}
+    imported_from: dict[str, Path] = {}
     for number, (text_path, ann_path) in enumerate(pairs, start=1):
         if exclude and text_path.stem in exclude:
             report.skipped_documents.append(
@@ -320,10 +344,16 @@ def import_brat(
             )
         else:
             try:
+                if text_path.stem in imported_from:
+                    raise ProposError(
+                        f"{text_path}: document id {text_path.stem} was already imported from"
+                        f" {imported_from[text_path.stem]}"
+                    )
                 imported = import_document(text_path, ann_path, mapping, report)
             except ProposError as exc:
                 report.failed_documents.append({"doc_id": text_path.stem, "reason": str(exc)})
             else:
+                imported_from[text_path.stem] = text_path
                 write_document(out, mapping, urls, imported, inventory)
                 report.documents += 1
                 report.imported_documents.append(imported[1]["doc_id"])

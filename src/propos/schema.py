@@ -8,6 +8,7 @@ from here.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -57,3 +58,14 @@ REALIS_VALUES: tuple[str, ...] = tuple(_definition("realis")["enum"])
 QUOTE_KINDS: tuple[str, ...] = tuple(_definition("quote_kind")["enum"])
 ARGUMENT_ROLES: tuple[str, ...] = tuple(_definition("argument_role")["enum"])
 QUOTATION_MARKS: str = _definition("quotation_marks")["const"]
+DOC_ID: re.Pattern[str] = re.compile(_definition("doc_id")["pattern"])
+
+
+def doc_id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` (often a file name) cannot be a document id, or None."""
+    if DOC_ID.fullmatch(doc_id):
+        return None
+    return (
+        f"{doc_id!r} is not a valid document id (a letter or digit, then letters, digits,"
+        " '_', '.' or '-'; at most 128 characters)"
+    )

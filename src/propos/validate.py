@@ -91,6 +91,8 @@ class CleanTexts:
 
     def text(self, doc_id: str) -> tuple[str, str] | None:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
+        if not schema.DOC_ID.fullmatch(doc_id):
+            return None  # no file name to look up ("../x", a NUL): a schema problem already
         if self.clean_dir is None:
             return self._held.get(doc_id)
         if doc_id in self._texts:
@@ -119,7 +121,11 @@ class Inventory:
 def _index(items: Any) -> dict[str, dict[str, Any]]:
     if not isinstance(items, list):
         return {}
-    return {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
+    return {
+        item["id"]: item
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("id"), str)
+    }
 
 
 # ---------------------------------------------------------------- helpers over raw JSON
@@ -236,6 +242,23 @@ class DocumentView(NamedTuple):
     events: list[EventView]
 
 
+class _Malformed:
+    """An id of the wrong JSON type (a list, an object, a number) in a document with schema
+    problems: the schema check reports it, the semantic checks skip it, and being hashable it
+    can never break a look-up."""
+
+    def __repr__(self) -> str:
+        return "<malformed id>"
+
+
+MALFORMED: Any = _Malformed()
+
+
+def _ident(value: Any) -> Any:
+    """An id field as the checks read it: a string, None (absent or null) or MALFORMED."""
+    return value if value is None or isinstance(value, str) else MALFORMED
+
+
 def _span_view(value: Any) -> SpanView | None:
     span = as_span(value)
     return SpanView(*span) if span else None
@@ -245,11 +268,14 @@ def view_of_dict(document: dict[str, Any]) -> DocumentView:
     entities = []
     for _, e in items(document, "entities"):
         span = as_span(e) or (None, None, None)
-        entities.append(EntityView(e.get("id"), *span, e.get("type"), e.get("entity_id")))
+        entities.append(
+            EntityView(_ident(e.get("id")), *span, e.get("type"), _ident(e.get("entity_id")))
+        )
     quotes = [
         QuoteView(
-            q.get("id"), _span_view(q.get("content")), q.get("kind"), _span_view(q.get("cue")),
-            _span_view(q.get("speaker")), q.get("speaker_entity_id"), q.get("utterance_id"),
+            _ident(q.get("id")), _span_view(q.get("content")), q.get("kind"),
+            _span_view(q.get("cue")), _span_view(q.get("speaker")),
+            _ident(q.get("speaker_entity_id")), _ident(q.get("utterance_id")),
         )
         for _, q in items(document, "quotes")
     ]  # fmt: skip
@@ -257,17 +283,17 @@ def view_of_dict(document: dict[str, Any]) -> DocumentView:
     for _, v in items(document, "events"):
         raw_arguments = v.get("arguments") if isinstance(v.get("arguments"), list) else []
         arguments = [
-            ArgumentView(a.get("entity"), a.get("role"))
+            ArgumentView(_ident(a.get("entity")), a.get("role"))
             if isinstance(a, dict)
             else ArgumentView(None, None)
             for a in raw_arguments
         ]
         events.append(
             EventView(
-                v.get("id"),
+                _ident(v.get("id")),
                 _span_view(v.get("trigger")),
                 v.get("type"),
-                v.get("event_id"),
+                _ident(v.get("event_id")),
                 arguments,
             )
         )
@@ -434,8 +460,10 @@ def document_problems(
 def _source_text(where: str, document: Any, corpus: CleanTexts) -> tuple[str | None, list[Problem]]:
     """The cleaned text a document's offsets refer to, or None with the reason."""
     doc_id = document.doc_id
-    source = corpus.text(doc_id) if isinstance(doc_id, str) else None
-    if isinstance(doc_id, str) and source is None:
+    # An id the schema refuses (a NUL, "../x") is never looked up as a file.
+    valid_id = isinstance(doc_id, str) and schema.DOC_ID.fullmatch(doc_id) is not None
+    source = corpus.text(doc_id) if valid_id else None
+    if valid_id and source is None:
         return None, [
             Problem(where, "$.doc_id", f"no cleaned document {excerpt(doc_id)} in corpus")
         ]
@@ -512,14 +540,20 @@ def quote_problems(where: str, document: Any, text: str) -> list[Problem]:
 
 def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
     mentions = {e.id: e for e in document.entities}
+    # A mention whose id is malformed (a schema problem) may be the one an argument meant.
+    unresolvable = MALFORMED in mentions
     problems = []
     length = len(text)
     for index, event in enumerate(document.events):
         trigger = event.trigger
         for j, argument in enumerate(_given(event.arguments) or ()):
             target = argument.entity
+            if target is MALFORMED:
+                continue
             mention = mentions.get(target)
             if mention is None:
+                if unresolvable:
+                    continue
                 path = f"$.events[{index}].arguments[{j}].entity"
                 problems.append(
                     Problem(where, path, f"argument points to no entity mention '{target}'")
@@ -546,6 +580,8 @@ def _typed_references(
     problems = []
     for position, entry in enumerate(entries):
         cluster = getattr(entry, field_name)
+        if cluster is MALFORMED:
+            continue
         found = index.get(cluster)
         if found is not None and found.get("type") == entry.type:
             continue
@@ -570,6 +606,8 @@ def inventory_reference_problems(where: str, document: Any, inventory: Inventory
     )
     for index, quote in enumerate(document.quotes):
         speaker = quote.speaker_entity_id
+        if speaker is MALFORMED or quote.utterance_id is MALFORMED:
+            continue
         if speaker is not None and speaker not in inventory.entities:
             problems.append(
                 Problem(where, f"$.quotes[{index}].speaker_entity_id",
@@ -657,7 +695,7 @@ def inventory_problems(where: str, data: Any) -> list[Problem]:
     entities = _index(data.get("entities"))
     for i, utterance in items(data, "utterances"):
         speaker = utterance.get("speaker_entity_id")
-        if speaker is not None and speaker not in entities:
+        if isinstance(speaker, str) and speaker not in entities:
             problems.append(
                 Problem(
                     where,

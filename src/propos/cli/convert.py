@@ -14,7 +14,6 @@ import typer
 
 from propos.cli._common import RootOption, open_corpus, reports_errors, say
 from propos.errors import ProposError
-from propos.fileio import write_atomic, write_json
 
 app = typer.Typer(
     help="Convert annotation files to and from brat, Label Studio and CoNLL.",
@@ -30,17 +29,6 @@ AnnotationFiles = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _write_annotations(documents: list[tuple[dict, str, str, Path]], clean_dir: Path) -> None:
-    """Check each imported text against the cleaned corpus, then write <folder>/<doc_id>.json
-    (the last item of each tuple is its folder)."""
-    from propos.interchange import check_same_text
-
-    for annotation, text, where, _ in documents:
-        check_same_text(clean_dir, annotation["doc_id"], text, where)
-    for annotation, _, _, folder in documents:
-        write_json(folder / f"{annotation['doc_id']}.json", annotation)
 
 
 def _hint_inventory(folder: Path) -> None:
@@ -92,42 +80,24 @@ def from_brat(
     A span drawn without notes gets a placeholder inventory id (E-todo-<doc_id>-T12) and a
     stub in the inventory, listed for the annotator to complete. New annotation ids follow
     the highest of the file and of the version in --out, so deleted ids are not reused.
+    Nothing is written when one document would not validate.
     """
-    from propos.interchange.brat import Placeholder, previous_ids, read_brat_document
-    from propos.interchange.inventory_stubs import add_stubs, previous_version
-    from propos.validate import find_inventory
+    from propos.interchange.importing import import_brat_folder
 
-    if not directory.is_dir():
-        raise ProposError(f"{directory}: no such folder", exit_code=2)
-    ann_files = sorted(directory.glob("*.ann"))
-    if not ann_files:
-        raise ProposError(f"{directory}: no .ann files in this folder", exit_code=2)
-    placeholders: list[Placeholder] = []
-    documents = [
-        (
-            *read_brat_document(
-                path, placeholders, previous_ids(previous_version(out / f"{path.stem}.json"))
-            ),
-            str(path.with_name(f"{path.name[:-4]}.txt")),
-            out,
+    result = import_brat_folder(directory, out, open_corpus(root).clean_dir, inventory)
+    say(f"from-brat: {len(result.written)} document(s) -> {out}")
+    if result.placeholders:
+        where = (
+            f"stubs added to {result.inventory}"
+            if result.inventory
+            else "no inventory to add their stubs to"
         )
-        for path in ann_files
-    ]
-    target = inventory or find_inventory(out / "x.json")
-    stubs = [(p.layer, p.stub) for p in placeholders]
-    stubbed = add_stubs(target, stubs) if target else None
-    _write_annotations(documents, open_corpus(root).clean_dir)
-    if target is not None and stubbed is not None:
-        write_atomic(target, stubbed)
-    say(f"from-brat: {len(documents)} document(s) -> {out}")
-    if placeholders:
-        where = f"stubs added to {target}" if target else "no inventory to add their stubs to"
         say(
-            f"from-brat: {len(placeholders)} annotation(s) drawn without an inventory id got a"
-            f" placeholder ({where}); replace each by the right inventory id or complete its"
-            " stub:"
+            f"from-brat: {len(result.placeholders)} annotation(s) drawn without an inventory id"
+            f" got a placeholder ({where}); replace each by the right inventory id or complete"
+            " its stub:"
         )
-        for placeholder in placeholders:
+        for placeholder in result.placeholders:
             say(f"  {placeholder.describe()}")
     if inventory is None:
         _hint_inventory(out)
@@ -189,27 +159,12 @@ def from_labelstudio(
     """Import each task of a Label Studio JSON export as <out>/<doc_id>.json.
 
     Cancelled annotations are skipped and counted. A task with several annotations needs
-    --by-annotator or --annotator.
+    --by-annotator or --annotator. Nothing is written when one document would not validate.
     """
-    from propos.interchange.labelstudio import read_export
+    from propos.interchange.importing import import_labelstudio
 
-    if by_annotator and annotator is not None:
-        raise ProposError("--by-annotator and --annotator exclude each other", exit_code=2)
-    reading = read_export(tasks_file, annotator, by_annotator, predictions)
-    if not reading.by_annotator:
-        detail = reading.summary()
-        raise ProposError(
-            f"{tasks_file}: no annotated task to import{f' ({detail})' if detail else ''}"
-        )
-    clean_dir = open_corpus(root).clean_dir
-    folders = {name: out / name if name else out for name in reading.by_annotator}
-    _write_annotations(
-        [
-            (annotation, text, f"{tasks_file}: {annotation['doc_id']}", folders[name])
-            for name, documents in reading.by_annotator.items()
-            for annotation, text in documents
-        ],
-        clean_dir,
+    reading, folders = import_labelstudio(
+        tasks_file, out, open_corpus(root).clean_dir, annotator, by_annotator, predictions
     )
     for name, documents in sorted(reading.by_annotator.items()):
         say(f"from-labelstudio: {len(documents)} document(s) -> {folders[name]}")

@@ -20,7 +20,7 @@ from jsonschema.exceptions import best_match
 
 from propos import schema
 from propos.errors import ProposError
-from propos.fileio import read_json, sha256_text
+from propos.fileio import read_json, sha256_text, write_json
 
 Annotation = dict[str, Any]
 Span = dict[str, Any]
@@ -158,6 +158,66 @@ def check_same_text(clean_dir: Path, doc_id: str, text: str, where: str) -> None
             f" {clean_document_path(clean_dir, doc_id)}"
             f" from character {position} on; its offsets would not match"
         )
+
+
+Imported = tuple[Annotation, str, str]
+"""An imported document: (annotation, its text, where it came from for messages)."""
+
+
+def import_problems(
+    documents: list[Imported], out: Path, clean_dir: Path, inventory_data: Any = None
+) -> list[str]:
+    """What `propos validate` would refuse in the files an import is about to write.
+
+    Each text must be the cleaned text of its doc_id, and each annotation must pass the checks
+    of validation (spans, quotation kinds, arguments in the trigger's sentence, overlaps and,
+    when an inventory.json lies beside or above ``out``, its inventory ids; ``inventory_data``
+    stands for that inventory as it will be once the import has added its stubs).
+    """
+    from propos.validate import (
+        CleanTexts,
+        Inventory,
+        document_problems,
+        find_inventory,
+        load_json_file,
+        view_of_dict,
+    )
+
+    if inventory_data is None:
+        inventory_file = find_inventory(out / "imported.json")
+        inventory_data = load_json_file(inventory_file)[0] if inventory_file else None
+    inventory = Inventory(inventory_data) if inventory_data is not None else None
+    texts = CleanTexts(clean_dir)
+    problems = []
+    for annotation, text, where in documents:
+        check_same_text(clean_dir, annotation["doc_id"], text, where)
+        found = document_problems(where, view_of_dict(annotation), texts, inventory)
+        problems += [one_line(f"{where}: {p.path}: {p.message}") for p in found]
+    return problems
+
+
+def refuse_problems(problems: list[str]) -> None:
+    """Nothing is written when one imported document would not validate: the ProposError
+    names the first problem and counts the others."""
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise ProposError(f"not imported, nothing written: {problems[0]}{more}")
+
+
+def write_documents(documents: list[Imported], out: Path) -> list[Path]:
+    written = []
+    for annotation, _, _ in documents:
+        path = out / f"{annotation['doc_id']}.json"
+        write_json(path, annotation)
+        written.append(path)
+    return written
+
+
+def write_imported(documents: list[Imported], out: Path, clean_dir: Path) -> list[Path]:
+    """Write ``<out>/<doc_id>.json`` for each imported document, or nothing at all when one of
+    them would not validate (the ProposError names the first problem)."""
+    refuse_problems(import_problems(documents, out, clean_dir))
+    return write_documents(documents, out)
 
 
 def fresh_ids(prefix: str, used: set[str]) -> Iterator[str]:

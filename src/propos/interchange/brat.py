@@ -830,6 +830,19 @@ def previous_ids(annotation: Any) -> dict[tuple[str, int, int, str], str]:
     return found
 
 
+def read_brat_folder(directory: Path) -> list[tuple[Annotation, str, str]]:
+    """Every ``<doc_id>.ann`` of a folder with its ``.txt``: (annotation, text, where)."""
+    if not directory.is_dir():
+        raise ProposError(f"{directory}: no such folder", exit_code=2)
+    ann_files = sorted(directory.glob("*.ann"))
+    if not ann_files:
+        raise ProposError(f"{directory}: no .ann files in this folder", exit_code=2)
+    return [
+        (*read_brat_document(path), str(path.with_name(f"{path.name[:-4]}.txt")))
+        for path in ann_files
+    ]
+
+
 def text_bound_spans(ann: str, text: str, where: str) -> list[tuple[str, str, int, int]]:
     """(brat id, type, start, end) of every text-bound annotation of any brat corpus.
 

@@ -57,7 +57,14 @@ from propos.interchange import (
     make_span,
     one_line,
 )
-from propos.schema import ARGUMENT_ROLES, ENTITY_TYPES, EVENT_TYPES, QUOTE_KINDS, REALIS_VALUES
+from propos.schema import (
+    ARGUMENT_ROLES,
+    ENTITY_TYPES,
+    EVENT_TYPES,
+    QUOTE_KINDS,
+    REALIS_VALUES,
+    doc_id_problem,
+)
 
 TEXT = "text"
 ENTITY_CONTROL = "entity"
@@ -75,6 +82,9 @@ TEXT_FIELDS = {
     "event": ("event_id",),
 }
 CHOICE_FIELDS = {"quote": {"kind": QUOTE_KINDS}, "event": {"realis": REALIS_VALUES}}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_label_sets() -> None:
@@ -283,14 +293,14 @@ def _kind_of(control: Any, label: str) -> str | None:
 
 
 def _pick_result(task: dict[str, Any], fail: Any) -> list[Any]:
-    annotations = [
-        item
-        for item in task.get("annotations") or []
-        if isinstance(item, dict) and not item.get("was_cancelled")
-    ]
-    candidates = annotations or [
-        item for item in task.get("predictions") or [] if isinstance(item, dict)
-    ]
+    def listed(key: str) -> list[Any]:
+        value = task.get(key)
+        if value is not None and not isinstance(value, list):
+            raise fail(f"'{key}' must be a list, is {type(value).__name__}")
+        return [item for item in value or [] if isinstance(item, dict)]
+
+    annotations = [item for item in listed("annotations") if not item.get("was_cancelled")]
+    candidates = annotations or listed("predictions")
     if len(candidates) != 1:
         raise fail(
             f"has {len(candidates)} usable annotations (or predictions); keep exactly one per task"
@@ -315,7 +325,16 @@ def task_to_annotation(
     text, doc_id = data.get("text"), data.get("doc_id")
     if not isinstance(text, str) or not isinstance(doc_id, str) or not doc_id:
         raise ProposError(f"{where}: the task's data needs the string fields 'text' and 'doc_id'")
+    bad_id = doc_id_problem(doc_id)
+    if bad_id:
+        raise ProposError(f"{where}: data.doc_id {bad_id}")
     where = f"{where} ({doc_id})"
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        raise ProposError(
+            f"{where}: data.text holds a lone surrogate ({surrogate.group()!r}) at character"
+            f" {surrogate.start()}: not Unicode text"
+        )
 
     def fail(message: str) -> ProposError:
         return ProposError(one_line(f"{where}: {message}"))
@@ -466,6 +485,8 @@ def _read_field(
 ) -> None:
     rid, name, value = item.get("id"), item.get("from_name"), item.get("value")
     region = regions.get(rid) if isinstance(rid, str) else None
+    if not isinstance(name, str):
+        raise fail(f"result item {position}: 'from_name' must be a string, is {name!r}")
     if region is None:
         raise fail(f"result item {position} ({name}): no region with id {rid!r}")
     if not isinstance(value, dict):
@@ -508,7 +529,10 @@ def _read_relation(
     linked: set[str],
     fail: Any,
 ) -> None:
-    ends = [regions.get(item.get(key)) for key in ("from_id", "to_id")]
+    ends = [
+        regions.get(end) if isinstance(end, str) else None
+        for end in (item.get("from_id"), item.get("to_id"))
+    ]
     described = f"relation {item.get('from_id')!r} -> {item.get('to_id')!r}"
     if None in ends:
         raise fail(f"{described}: no region with that id")
