@@ -14,6 +14,7 @@ import typer
 
 from propos.cli._common import RootOption, open_corpus, reports_errors, say
 from propos.errors import ProposError
+from propos.fileio import write_atomic
 
 app = typer.Typer(
     help="Convert annotation files to and from brat, Label Studio and CoNLL.",
