@@ -100,7 +100,7 @@ def test_evaluate_refuses_a_submission_with_an_object_as_id(tmp_path: Path) -> N
     path = hostile_submission(tmp_path)
     stderr = refused(propos("evaluate", "--pred", path, "--resamples", "1"))
     assert f"error: {path}: invalid submission:" in stderr
-    assert ":$.entities[0].entity_id: schema: {'a': 1} is not of type 'string'" in stderr
+    assert "line 1, $.entities[0].entity_id: schema: {'a': 1} is not of type 'string'" in stderr
     assert len(stderr.splitlines()) == 1, stderr
 
 
