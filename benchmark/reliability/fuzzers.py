@@ -557,9 +557,12 @@ def _submission_lines_match_schema(entry: str, path: Path) -> None:
 
 
 def run_leaderboard(entry: str, given: Input, folder: Path) -> None:
-    """What build_leaderboard does, with the test gold read once for all examples."""
+    """What build_leaderboard does on the test split, with the test gold read once for all
+    examples (the cross-validation track is left out: it reads the whole corpus per call)."""
     from propos.evaluation import TASKS
     from propos.leaderboard import (
+        Board,
+        Scope,
         Submission,
         discover,
         load_submission,
@@ -567,6 +570,7 @@ def run_leaderboard(entry: str, given: Input, folder: Path) -> None:
         render_json,
         render_markdown,
         score_entries,
+        unique_names,
     )
     from propos.validate import CleanTexts
 
@@ -574,13 +578,17 @@ def run_leaderboard(entry: str, given: Input, folder: Path) -> None:
     gold = test_gold()
 
     def call() -> Any:
-        accepted, rejections = [], []
+        loaded, rejections = [], []
+        scope = Scope(CleanTexts.from_texts(gold.texts), gold.doc_ids)
         for found in discover(submissions):
-            loaded = load_submission(found, CleanTexts.from_texts(gold.texts), gold.doc_ids)
-            (accepted if isinstance(loaded, Submission) else rejections).append(loaded)
+            result = load_submission(found, scope)
+            (loaded if isinstance(result, Submission) else rejections).append(result)
+        accepted, clashes = unique_names(loaded)
+        rejections += clashes
         entries = score_entries(accepted, gold.documents, gold.paragraphs, 1, 0)
         tables = {t: rank(entries, t, gold.documents, gold.paragraphs, 1, 0) for t in TASKS}
-        render_markdown(tables, rejections, "fuzz"), render_json(tables, rejections)
+        board = Board(tables, {}, rejections)
+        render_markdown(board, "fuzz"), render_json(board)
         return rejections
 
     bounded(entry, given.size, call, lambda rejections: not rejections)
