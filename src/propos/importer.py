@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propos import textnorm
 from propos.clean import clean_text, decode_raw, expand_offsets
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, sha256_text, write_atomic, write_json
@@ -28,6 +29,7 @@ from propos.interchange.brat import text_bound_spans
 from propos.validate import SpanView, span_problem
 
 URL_FILE = re.compile(r".*-urls\.txt$")
+SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 EXAMPLES_KEPT = 20
 
 
@@ -156,9 +158,9 @@ def project(
 
 def entity_id_for(label: str, surface: str) -> str:
     """WiNER has no identity layer: one id per (type, normalised surface), not gold identity."""
-    folded = unicodedata.normalize("NFKD", surface.casefold())
+    folded = textnorm.normalize("NFKD", surface.casefold())
     ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:48] or "x"
+    slug = SLUG_JUNK.sub("-", ascii_only).strip("-")[:48] or "x"
     digest = hashlib.sha256(f"{label}\t{surface.casefold()}".encode()).hexdigest()[:8]
     return f"E-{label.lower()}-{slug}-{digest}"
 

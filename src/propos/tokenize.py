@@ -7,6 +7,7 @@ configuration of the dataset and the CoNLL export use.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
@@ -33,13 +34,18 @@ def tokenize(text: str) -> list[Token]:
 def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
     """IOB2 tags: a token is inside a span when it overlaps it; the first such token gets B-.
 
-    Spans must not overlap (the validator guarantees it for entity layers).
+    Spans must not overlap (the validator guarantees it for entity layers). Tokens come in text
+    order without overlapping, so each span's tokens are found by bisection (linear overall).
     """
     tags = ["O"] * len(tokens)
+    ends = [tok.end for tok in tokens]
     for start, end, label in sorted(spans):
-        inside = [i for i, tok in enumerate(tokens) if tok.start < end and tok.end > start]
-        for position, index in enumerate(inside):
+        index = bisect_right(ends, start)  # the first token ending after the span starts
+        position = 0
+        while index < len(tokens) and tokens[index].start < end:
             tags[index] = f"{'B' if position == 0 else 'I'}-{label}"
+            position += 1
+            index += 1
     return tags
 
 

@@ -7,12 +7,13 @@ from difflib import SequenceMatcher
 from html import escape
 
 EDGE_PUNCTUATION = "«»“”„‹›\"'’‘.,;:!?…()[]"
+WORD_AND_SPACE = re.compile(r"\S+\s*")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
 def words(text: str) -> list[str]:
     """Whitespace-separated words, each with the white space that follows it."""
-    return [match.group() for match in re.finditer(r"\S+\s*", text)]
+    return [match.group() for match in WORD_AND_SPACE.finditer(text)]
 
 
 def word_key(word: str) -> str:
