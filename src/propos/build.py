@@ -10,21 +10,18 @@ the same inputs give the same bytes.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from propos import schema
+from propos import schema, workdir
 from propos.corpus import Corpus
 from propos.dataset_reader import data_file
 from propos.errors import ProposError
-from propos.fileio import current_umask, read_json, write_atomic
+from propos.fileio import naming, read_json, write_atomic
 from propos.sentences import sentence_spans
 from propos.tokenize import bio_tags, tokenize
 
@@ -370,20 +367,22 @@ class ParquetSink:
 
         config, split = key
         arrow_schema = features(config).arrow_schema
-        if key not in self.writers:
-            path = self.root / data_file(config, split)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
-        rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
-        self.writers[key].write_table(pa.Table.from_pylist(rows, schema=arrow_schema))
+        path = self.root / data_file(config, split)
+        with naming(path):
+            if key not in self.writers:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
+            rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
+            self.writers[key].write_table(pa.Table.from_pylist(rows, schema=arrow_schema))
         self.buffers[key] = []
 
     def close(self) -> None:
         for key in sorted(self.buffers):
             if self.buffers[key] or key not in self.writers:
                 self.flush(key)
-        for writer in self.writers.values():
-            writer.close()
+        for (config, split), writer in self.writers.items():
+            with naming(self.root / data_file(config, split)):
+                writer.close()
 
 
 def build_dataset(
@@ -395,9 +394,7 @@ def build_dataset(
 
     from propos.split import SPLIT_TARGETS
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
-    work.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the result is not
+    work = workdir.create(out_dir, "build")
     visible = sys.stderr.isatty() if show_progress is None else show_progress
     doc_ids = sorted(inputs.assignments)
     sink = ParquetSink(work)
@@ -422,9 +419,9 @@ def build_dataset(
             for config in CONFIGS
         }
         write_atomic(work / "README.md", card_text(sizes))
-        swap_in(work, out_dir)
+        workdir.swap_in(work, out_dir)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        workdir.discard(work)
         raise
     finally:
         _WORKER_INPUTS = None
@@ -524,18 +521,6 @@ every row):
 The `attribution` field of each Wikinews document gives the credit to show: "Wikinews
 contributors", the article's title and date.
 """
-
-
-def swap_in(built: Path, target: Path) -> None:
-    """Replace ``target`` by ``built`` so that a reader sees the old folder or the new one."""
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if target.exists():
-        os.replace(target, backup)
-    os.replace(built, target)
-    if backup.exists():
-        shutil.rmtree(backup)
 
 
 def corpus_inputs(corpus: Corpus) -> Inputs:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
-import tempfile
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -20,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from propos import clean_rules as rules
-from propos import textnorm
+from propos import textnorm, workdir
 from propos.errors import ProposError
-from propos.fileio import dump_json, read_json, sha256_bytes, sha256_text
+from propos.fileio import dump_json, naming, read_json, sha256_bytes, sha256_text
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 RAW_SUFFIXES = (".txt", ".html", ".htm")
@@ -662,7 +660,7 @@ def commit_cleaned(
 
     run = CleanRun()
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir.parent))
+    staging = workdir.create(out_dir, "clean")
     staged: list[str] = []
     try:
         for doc_id, document, error in tqdm(
@@ -679,7 +677,8 @@ def commit_cleaned(
             if target.exists() and target.read_bytes() == payload:
                 run.unchanged.append(doc_id)
                 continue
-            (staging / f"{doc_id}.json").write_bytes(payload)
+            with naming(staging / f"{doc_id}.json"):
+                (staging / f"{doc_id}.json").write_bytes(payload)
             staged.append(doc_id)
         if run.refused and not force:
             return run
@@ -688,7 +687,7 @@ def commit_cleaned(
             run.written.append(doc_id)
         return run
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        workdir.discard(staging)
 
 
 def load_clean(clean_dir: Path, doc_id: str) -> dict[str, Any]:
