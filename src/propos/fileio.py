@@ -14,6 +14,8 @@ from typing import Any
 
 from propos.errors import ProposError
 
+ERRNO_IN_MESSAGE = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)  # how pyarrow reports one
+
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -33,7 +35,7 @@ def naming(path: Path) -> Iterator[None]:
         if exc.filename is not None:
             raise
         code = exc.errno
-        if code is None and (found := re.search(r"\[errno (\d+)\]", str(exc), re.IGNORECASE)):
+        if code is None and (found := ERRNO_IN_MESSAGE.search(str(exc))):
             code = int(found.group(1))  # pyarrow's IO errors carry the code in their message
         reason = os.strerror(code) if code else (exc.strerror or str(exc))
         raise OSError(code or 0, reason, str(path)) from exc

@@ -20,7 +20,9 @@ ABBREVIATIONS = frozenset({"M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me", "
 SENTENCE_END = re.compile(
     r"(?<![.!?…])(?P<end>[.!?…]+[»”\"]?)(?P<gap>[ \u00a0\u202f]+)(?=[«“\"A-ZÀ-ÝŒ])|\n\n"
 )
-WORD_BEFORE = re.compile(r"(\w+)$")
+# The word before a mark, found in a short window; it starts where a word starts, so that a
+# search is linear even over a long word.
+WORD_BEFORE = re.compile(r"(?<!\w)(\w+)$")
 ABBREVIATION_WINDOW = 12  # longer than any abbreviation of the table
 
 
