@@ -172,7 +172,7 @@ def test_a_full_output_folder_is_one_line_and_keeps_the_previous_output(
         assert strays(mount_point) == []
 
 
-@pytest.mark.parametrize("name", [n for n in ENTRY_POINTS if n != "build"])
+@pytest.mark.parametrize("name", ENTRY_POINTS)
 def test_an_output_under_a_file_is_one_line(name: str, tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("not a folder\n")
     one_error(propos(*COMMANDS[name](tmp_path / "a-file")), str(tmp_path / "a-file"))

@@ -158,15 +158,24 @@ def exchange(first: Path, second: Path) -> bool:
 
 def swap_in(built: Path, target: Path) -> None:
     """Replace ``target`` by ``built``: a reader sees the old folder or the new one, always."""
-    if target.exists() and exchange(built, target):
-        discard(built)  # it now holds the old folder
+    for _ in range(3):  # another run may make the target between the check and the rename
+        if target.exists():
+            if not exchange(built, target):
+                break
+            discard(built)  # it now holds the old folder
+            return
+        try:
+            os.replace(built, target)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            continue
+        release(built)
         return
-    if target.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f"{prefix(target, 'old')}{os.getpid()}-",
-                                      dir=target.parent))  # fmt: skip
-        os.replace(target, aside / target.name)
-        os.replace(built, target)
-        shutil.rmtree(aside, ignore_errors=True)
-    else:
-        os.replace(built, target)
+    # No atomic exchange here: rename the old folder aside, the new one in, then delete the old.
+    aside = Path(tempfile.mkdtemp(prefix=f"{prefix(target, 'old')}{os.getpid()}-",
+                                  dir=target.parent))  # fmt: skip
+    os.replace(target, aside / target.name)
+    os.replace(built, target)
     release(built)
+    shutil.rmtree(aside, ignore_errors=True)
