@@ -222,7 +222,8 @@ def test_build_killed_at_three_moments_then_run_twice_at_once(
         killed.append((moment, kill_when(process, ready, 300)))
         # Whatever the moment, the dataset is there, whole (the old bytes equal the new ones).
         assert snapshot(target) == before, moment
-    assert any(was_killed for _, was_killed in killed), killed
+    # The first two moments last long enough to be caught every time; the last may be missed.
+    assert [was_killed for _, was_killed in killed][:2] == [True, True], killed
     runs = [start("build", "--root", ROOT, "--out", target, "--workers", "1") for _ in range(2)]
     for run in runs:
         assert run.wait(timeout=600) == 0, run.stderr.read() if run.stderr else ""
@@ -247,7 +248,8 @@ def test_clean_killed_at_three_moments_then_run_twice_at_once(project: Path) -> 
         killed.append((moment, kill_when(process, ready, 120)))
         # Every document present is whole: the old bytes (which the new run reproduces).
         assert all(before[name] == data for name, data in snapshot(clean_dir).items()), moment
-    assert any(was_killed for _, was_killed in killed), killed
+    # The first two moments last long enough to be caught every time; the last may be missed.
+    assert [was_killed for _, was_killed in killed][:2] == [True, True], killed
     runs = [start("clean", "--root", project, "--workers", "1") for _ in range(2)]
     for run in runs:
         assert run.wait(timeout=600) == 0, run.stderr.read() if run.stderr else ""
