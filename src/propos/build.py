@@ -13,21 +13,18 @@ at the end, so a failed build never leaves half a dataset; the same inputs give 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from propos import schema
+from propos import schema, workdir
 from propos.corpus import Corpus
 from propos.dataset_reader import data_file
 from propos.errors import ProposError
-from propos.fileio import current_umask, read_json, write_atomic
+from propos.fileio import naming, read_json, write_atomic
 from propos.sentences import sentence_spans
 from propos.tokenize import bio_tags, tokenize
 
@@ -553,22 +550,24 @@ class ParquetSink:
 
         config, split = key
         arrow_schema = features(config).arrow_schema
-        if key not in self.writers:
-            path = self.root / data_file(config, split)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
-        rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
-        table = pa.Table.from_pylist(rows, schema=arrow_schema)
-        self.nbytes[key] = self.nbytes.get(key, 0) + table.nbytes
-        self.writers[key].write_table(table)
+        path = self.root / data_file(config, split)
+        with naming(path):
+            if key not in self.writers:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
+            rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
+            table = pa.Table.from_pylist(rows, schema=arrow_schema)
+            self.nbytes[key] = self.nbytes.get(key, 0) + table.nbytes
+            self.writers[key].write_table(table)
         self.buffers[key] = []
 
     def close(self) -> None:
         for key in sorted(self.buffers):
             if self.buffers[key] or key not in self.writers:
                 self.flush(key)
-        for writer in self.writers.values():
-            writer.close()
+        for (config, split), writer in self.writers.items():
+            with naming(self.root / data_file(config, split)):
+                writer.close()
 
 
 def build_dataset(
@@ -578,9 +577,7 @@ def build_dataset(
     global _WORKER_INPUTS
     from tqdm import tqdm
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
-    work.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the result is not
+    work = workdir.create(out_dir, "build")
     visible = sys.stderr.isatty() if show_progress is None else show_progress
     doc_ids = sorted(inputs.assignments)
     sink = ParquetSink(work)
@@ -599,9 +596,9 @@ def build_dataset(
         sink.add(INVENTORY, INVENTORY_SPLIT, inventory_rows(inputs))
         sink.close()
         sizes = write_release_files(work, sink, inputs)
-        swap_in(work, out_dir)
+        workdir.swap_in(work, out_dir)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        workdir.discard(work)
         raise
     finally:
         _WORKER_INPUTS = None
@@ -636,18 +633,6 @@ def write_release_files(work: Path, sink: ParquetSink, inputs: Inputs) -> dict[s
         config: {split: size.rows for split, size in split_sizes.items()}
         for config, split_sizes in sizes.items()
     }
-
-
-def swap_in(built: Path, target: Path) -> None:
-    """Replace ``target`` by ``built`` so that a reader sees the old folder or the new one."""
-    backup = target.with_name(f".{target.name}.old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if target.exists():
-        os.replace(target, backup)
-    os.replace(built, target)
-    if backup.exists():
-        shutil.rmtree(backup)
 
 
 def corpus_inputs(corpus: Corpus) -> Inputs:

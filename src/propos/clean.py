@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
-import tempfile
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from propos import clean_rules as rules
-from propos import schema
+from propos import schema, textnorm, workdir
 from propos.errors import ProposError
-from propos.fileio import dump_json, read_json, sha256_bytes, sha256_text
+from propos.fileio import dump_json, naming, read_json, sha256_bytes, sha256_text
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
 RAW_SUFFIXES = (".txt", ".html", ".htm")
@@ -96,13 +95,25 @@ def split_lines(text: str, first: int = 0) -> Iterable[tuple[int, int, int | Non
 # ---------------------------------------------------------------- normalisation with offsets
 
 
+# A merged cluster never grows past this: natural compositions (Hangul L+V+T, a base and its
+# marks) are a few characters long, and a cap keeps the pairwise check below linear.
+MAX_CLUSTER = 4 * textnorm.MAX_NON_STARTERS
+
+
 def _nfc_clusters(chars: str) -> list[tuple[int, int]]:
-    """Split into runs that NFC can normalise independently (a starter and what follows it)."""
-    bounds = [i for i, ch in enumerate(chars) if i == 0 or unicodedata.combining(ch) == 0]
+    """Split into runs that NFC can normalise independently (a starter and what follows it).
+
+    A run of more than 30 marks is cut after every 30th (the stream-safe format of UAX #15):
+    normalising one long run is quadratic in CPython.
+    """
+    cuts = set(textnorm.stream_safe_cuts(chars)) if textnorm.has_long_mark_run(chars) else set()
+    bounds = [
+        i for i, ch in enumerate(chars) if i == 0 or i in cuts or unicodedata.combining(ch) == 0
+    ]
     runs = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(chars)], strict=True)]
     merged: list[tuple[int, int]] = []
     for run in runs:
-        if merged:
+        if merged and run[0] not in cuts and run[1] - merged[-1][0] <= MAX_CLUSTER:
             prev = merged[-1]
             left, right = chars[prev[0] : prev[1]], chars[run[0] : run[1]]
             separate = unicodedata.normalize("NFC", left) + unicodedata.normalize("NFC", right)
@@ -114,21 +125,20 @@ def _nfc_clusters(chars: str) -> list[tuple[int, int]]:
 
 
 def nfc_with_offsets(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
-    if unicodedata.is_normalized("NFC", chars):
+    if not textnorm.has_long_mark_run(chars) and unicodedata.is_normalized("NFC", chars):
         return chars, list(offsets)
     out_chars: list[str] = []
     out_offsets: list[int] = []
     for start, end in _nfc_clusters(chars):
-        source = chars[start:end]
-        unused = list(range(start, end))
-        for ch in unicodedata.normalize("NFC", source):
-            position = next((i for i in unused if chars[i] == ch), None)
-            if position is None:
-                position = start
-            else:
-                unused.remove(position)
+        # Each output character takes the offset of the first unused source character equal
+        # to it, or the cluster's start (a composed character).
+        unused: dict[str, deque[int]] = {}
+        for position in range(start, end):
+            unused.setdefault(chars[position], deque()).append(position)
+        for ch in unicodedata.normalize("NFC", chars[start:end]):
+            positions = unused.get(ch)
             out_chars.append(ch)
-            out_offsets.append(offsets[position])
+            out_offsets.append(offsets[positions.popleft() if positions else start])
     return "".join(out_chars), out_offsets
 
 
@@ -166,7 +176,7 @@ def normalise_line(source: str, start: int) -> tuple[str, list[int]]:
 
 def normalise_key(text: str) -> str:
     """The comparison key for repeated lines: case and every kind of white space folded."""
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    return " ".join(textnorm.normalize("NFC", text).split()).casefold()
 
 
 # ---------------------------------------------------------------- line classification
@@ -446,16 +456,18 @@ def assemble(lines: list[Line]) -> tuple[str, list[int], list[dict[str, Any]]]:
     offsets: list[int] = []
     paragraphs: list[dict[str, Any]] = []
     previous: Line | None = None
+    start = 0
     for line in kept(lines):
         if previous is not None:
             # The blank line between two paragraphs maps onto the newline ending the first.
             assert previous.newline_at is not None
             parts.append(PARAGRAPH_SEPARATOR)
             offsets.extend([previous.newline_at] * len(PARAGRAPH_SEPARATOR))
-        start = sum(len(part) for part in parts)
+            start += len(PARAGRAPH_SEPARATOR)
         parts.append(line.text)
         offsets.extend(line.offsets)
         paragraphs.append({"start": start, "end": start + len(line.text), "role": line.role})
+        start += len(line.text)
         previous = line
     return "".join(parts), offsets, paragraphs
 
@@ -651,7 +663,7 @@ def commit_cleaned(
 
     run = CleanRun()
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".clean-", dir=out_dir.parent))
+    staging = workdir.create(out_dir, "clean")
     staged: list[str] = []
     try:
         for doc_id, document, error in tqdm(
@@ -668,7 +680,8 @@ def commit_cleaned(
             if target.exists() and target.read_bytes() == payload:
                 run.unchanged.append(doc_id)
                 continue
-            (staging / f"{doc_id}.json").write_bytes(payload)
+            with naming(staging / f"{doc_id}.json"):
+                (staging / f"{doc_id}.json").write_bytes(payload)
             staged.append(doc_id)
         if run.refused and not force:
             return run
@@ -677,7 +690,7 @@ def commit_cleaned(
             run.written.append(doc_id)
         return run
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        workdir.discard(staging)
 
 
 def load_clean(clean_dir: Path, doc_id: str) -> dict[str, Any]:

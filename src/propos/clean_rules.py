@@ -133,7 +133,9 @@ SENTENCE_END = re.compile(r"[.!?…]['’\"”»]?$")
 QUALITY_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "mt_number_placeholder",
-        re.compile(r"\w*XNUM\w*"),
+        # The word that holds the placeholder. A match may only start where a word starts:
+        # `\w*XNUM\w*` alone rescanned a long word from each of its letters (quadratic).
+        re.compile(r"(?<!\w)\w*XNUM\w*"),
         "machine-translation placeholder left in a number",
     ),
     (

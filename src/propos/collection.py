@@ -10,6 +10,7 @@ the external corpus when the corpus is cleaned, never committed.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,42 +177,54 @@ def _clean_external(source: Path, doc_id: str, where: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- cleaning external collections
 
 
+def _clean_entry(
+    task: tuple[Path, dict[str, Any], str],
+) -> tuple[str, dict[str, Any] | None, str | None]:
+    external_root, entry, collection = task
+    doc_id = entry["doc_id"]
+    source = external_root / entry["source_file"]
+    try:
+        document = _clean_external(source, doc_id, f"article {doc_id}")
+    except ProposError as exc:
+        return doc_id, None, str(exc)
+    if document["source"]["raw_sha256"] != entry["raw_sha256"]:
+        found, pinned = document["source"]["raw_sha256"][:12], entry["raw_sha256"][:12]
+        return (
+            doc_id,
+            None,
+            (
+                f"{source}: the source text of article {doc_id} ({entry['title']}) changed"
+                f" since it was registered (sha256 {found}… vs {pinned}… in"
+                f" {collection}.json); its annotations are anchored to the registered text"
+            ),
+        )
+    document["source"]["file"] = entry["source_file"]
+    return doc_id, {"doc_id": doc_id, "source": document.pop("source"), **document}, None
+
+
 def _cleaned(
-    corpus: Corpus, manifest: dict[str, Any]
+    corpus: Corpus, manifest: dict[str, Any], workers: int = 1
 ) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
+    """The cleaned documents of a collection, in manifest order (also with several workers)."""
     external_root = corpus.external_dir / manifest["external"]
-    for entry in manifest["documents"]:
-        doc_id = entry["doc_id"]
-        source = external_root / entry["source_file"]
-        try:
-            document = _clean_external(source, doc_id, f"article {doc_id}")
-        except ProposError as exc:
-            yield doc_id, None, str(exc)
-            continue
-        if document["source"]["raw_sha256"] != entry["raw_sha256"]:
-            found, pinned = document["source"]["raw_sha256"][:12], entry["raw_sha256"][:12]
-            yield (
-                doc_id,
-                None,
-                (
-                    f"{source}: the source text of article {doc_id} ({entry['title']}) changed"
-                    f" since it was registered (sha256 {found}… vs {pinned}… in"
-                    f" {manifest['collection']}.json); its annotations are anchored to the"
-                    " registered text"
-                ),
-            )
-            continue
-        document["source"]["file"] = entry["source_file"]
-        yield doc_id, {"doc_id": doc_id, "source": document.pop("source"), **document}, None
+    tasks = [(external_root, entry, manifest["collection"]) for entry in manifest["documents"]]
+    if workers <= 1 or len(tasks) < 2 * workers:
+        yield from map(_clean_entry, tasks)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_clean_entry, tasks, chunksize=4)
 
 
-def clean_collections(corpus: Corpus, out_dir: Path, force: bool = False) -> CleanRun:
-    """Clean the documents of every external collection into ``out_dir``."""
+def clean_collections(
+    corpus: Corpus, out_dir: Path, force: bool = False, workers: int = 1
+) -> CleanRun:
+    """Clean the documents of every external collection into ``out_dir`` (``workers``
+    processes; the bytes written do not depend on their number)."""
     run = CleanRun()
     for manifest in load_manifests(corpus):
         if "external" not in manifest:
             continue
         total = len(manifest["documents"])
-        run.merge(commit_cleaned(_cleaned(corpus, manifest), total, out_dir, corpus.gold_dir,
-                                 force))  # fmt: skip
+        cleaned = _cleaned(corpus, manifest, workers)
+        run.merge(commit_cleaned(cleaned, total, out_dir, corpus.gold_dir, force))
     return run

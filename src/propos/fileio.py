@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from propos.errors import ProposError
+
+ERRNO_IN_MESSAGE = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)  # how pyarrow reports one
 
 
 def sha256_text(text: str) -> str:
@@ -20,9 +25,30 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An operating-system error raised inside names ``path`` if it named no file (a write
+    that fills the disk says only "no space left on device")."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        code = exc.errno
+        if code is None and (found := ERRNO_IN_MESSAGE.search(str(exc))):
+            code = int(found.group(1))  # pyarrow's IO errors carry the code in their message
+        reason = os.strerror(code) if code else (exc.strerror or str(exc))
+        raise OSError(code or 0, reason, str(path)) from exc
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    with naming(path):
+        _write_atomic(path, payload)
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from propos import textnorm
 from propos.clean import clean_text, decode_raw, expand_offsets
 from propos.clean_rules import PROFILES
 from propos.errors import ProposError
@@ -34,6 +35,7 @@ from propos.schema import ENTITY_TYPES, doc_id_problem
 from propos.validate import CleanTexts, SpanView, document_problems, span_problem, view_of_dict
 
 URL_FILE = re.compile(r".*-urls\.txt$")
+SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 EXAMPLES_KEPT = 20
 
 
@@ -211,9 +213,9 @@ def project(
 
 def entity_id_for(label: str, surface: str) -> str:
     """WiNER has no identity layer: one id per (type, normalised surface), not gold identity."""
-    folded = unicodedata.normalize("NFKD", surface.casefold())
+    folded = textnorm.normalize("NFKD", surface.casefold())
     ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:48] or "x"
+    slug = SLUG_JUNK.sub("-", ascii_only).strip("-")[:48] or "x"
     digest = hashlib.sha256(f"{label}\t{surface.casefold()}".encode()).hexdigest()[:8]
     return f"E-{label.lower()}-{slug}-{digest}"
 

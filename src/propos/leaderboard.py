@@ -180,6 +180,7 @@ def unique_names(submissions: list[Submission]) -> tuple[list[Submission], list[
 # ---------------------------------------------------------------- safe Markdown
 
 # Newlines are folded first, so only what can open a construct inside a line needs escaping.
+LINKABLE_URL = re.compile(r"https?://[^\s<>\"()\[\]|]+")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~])")
 
 
@@ -193,7 +194,7 @@ def markdown_text(value: Any, limit: int = 200) -> str:
 
 def markdown_link(name: str, url: str | None) -> str:
     label = markdown_text(name, 80)
-    if not url or not re.fullmatch(r"https?://[^\s<>\"()\[\]|]+", url):
+    if not url or not LINKABLE_URL.fullmatch(url):
         return label
     return f"[{label}](<{url}>)"
 

@@ -15,8 +15,14 @@ from functools import lru_cache
 
 ABBREVIATIONS = frozenset({"M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me", "St", "Ste", "etc"})
 
-SENTENCE_END = re.compile(r"(?P<end>[.!?…]+[»”\"]?)(?P<gap>[ \u00a0\u202f]+)(?=[«“\"A-ZÀ-ÝŒ])|\n\n")
-WORD_BEFORE = re.compile(r"(\w+)$")
+# A match starts only at the first mark of a run: starting inside "....." again and again
+# rescanned the run from each of its marks (quadratic); the run ends the same way either way.
+SENTENCE_END = re.compile(
+    r"(?<![.!?…])(?P<end>[.!?…]+[»”\"]?)(?P<gap>[ \u00a0\u202f]+)(?=[«“\"A-ZÀ-ÝŒ])|\n\n"
+)
+# The word before a mark, found in a short window; it starts where a word starts, so that a
+# search is linear even over a long word.
+WORD_BEFORE = re.compile(r"(?<!\w)(\w+)$")
 ABBREVIATION_WINDOW = 12  # longer than any abbreviation of the table
 
 

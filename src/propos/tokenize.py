@@ -3,13 +3,25 @@
 Tokenisation is spaCy's French tokenizer (``spacy.blank("fr")``, no model needed): it splits
 elisions (l’, qu’), inverted clitics (a -t -il) and guillemets, which is what the ``ner``
 configuration of the dataset and the CoNLL export use.
+
+spaCy strips prefixes and suffixes off a word one at a time, searching the rest of the word
+each time: a word of n characters made of affixes (l'l'l'… or a run of apostrophes) takes time
+in n². A run of more than ``MAX_RUN`` characters without white space (a base64 blob, a CJK
+paragraph; no word of a natural language) is therefore tokenised in pieces of ``MAX_RUN``.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
+
+MAX_RUN = 128
+# A run longer than MAX_RUN; it may only start where white space ends, so that finding it is
+# linear too.
+LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN + 1},}}")
 
 
 class Token(NamedTuple):
@@ -25,21 +37,39 @@ def _french_tokenizer() -> Any:
     return spacy.blank("fr").tokenizer
 
 
-def tokenize(text: str) -> list[Token]:
+def _spacy_tokens(text: str, offset: int) -> list[Token]:
     doc = _french_tokenizer()(text)
-    return [Token(t.idx, t.idx + len(t.text), t.text) for t in doc if not t.is_space]
+    return [
+        Token(offset + t.idx, offset + t.idx + len(t.text), t.text) for t in doc if not t.is_space
+    ]
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    for run in LONG_RUN.finditer(text):
+        tokens += _spacy_tokens(text[position : run.start()], position)
+        for piece in range(run.start(), run.end(), MAX_RUN):
+            tokens += _spacy_tokens(text[piece : min(piece + MAX_RUN, run.end())], piece)
+        position = run.end()
+    return tokens + _spacy_tokens(text[position:], position)
 
 
 def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
     """IOB2 tags: a token is inside a span when it overlaps it; the first such token gets B-.
 
-    Spans must not overlap (the validator guarantees it for entity layers).
+    Spans must not overlap (the validator guarantees it for entity layers). Tokens come in text
+    order without overlapping, so each span's tokens are found by bisection (linear overall).
     """
     tags = ["O"] * len(tokens)
+    ends = [tok.end for tok in tokens]
     for start, end, label in sorted(spans):
-        inside = [i for i, tok in enumerate(tokens) if tok.start < end and tok.end > start]
-        for position, index in enumerate(inside):
+        index = bisect_right(ends, start)  # the first token ending after the span starts
+        position = 0
+        while index < len(tokens) and tokens[index].start < end:
             tags[index] = f"{'B' if position == 0 else 'I'}-{label}"
+            position += 1
+            index += 1
     return tags
 
 

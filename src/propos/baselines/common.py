@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from propos import schema
+from propos import schema, textnorm
 from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json
@@ -72,7 +72,7 @@ def empty_prediction(corpus: Corpus, doc_id: str) -> Document:
 
 def fold(value: str) -> str:
     """Lower case without accents (NFKD, combining marks dropped)."""
-    decomposed = unicodedata.normalize("NFKD", value)
+    decomposed = textnorm.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

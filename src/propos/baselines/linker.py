@@ -43,19 +43,33 @@ DROPPED_WORDS = frozenset(
 )
 """Leading words left out of a key: articles, honorifics, titles."""
 
-PARENTHESIS = re.compile(r"\([^)]*\)")
 NON_WORD = re.compile(r"[^\w]+")
+REPEATED_CHARACTER = re.compile(r"(.)\1+")
+
+
+def without_parentheses(name: str) -> str:
+    """Each "(...)" replaced by a space, as ``re.sub(r"\\([^)]*\\)", " ", name)`` does, in
+    linear time (the pattern rescans to the end from each "(" that no ")" follows)."""
+    parts: list[str] = []
+    position = 0
+    while (opening := name.find("(", position)) >= 0:
+        closing = name.find(")", opening)
+        if closing < 0:
+            break
+        parts += [name[position:opening], " "]
+        position = closing + 1
+    return "".join([*parts, name[position:]])
 
 
 def word_key(word: str) -> str:
     value = fold(word)
     for old, new in SPELLING_RULES:
         value = value.replace(old, new)
-    return re.sub(r"(.)\1+", r"\1", value)
+    return REPEATED_CHARACTER.sub(r"\1", value)
 
 
 def name_key(name: str) -> tuple[str, ...]:
-    words = [w for w in NON_WORD.split(PARENTHESIS.sub(" ", name)) if w]
+    words = [w for w in NON_WORD.split(without_parentheses(name)) if w]
     while words and fold(words[0]) in DROPPED_WORDS and len(words) > 1:
         words = words[1:]
     return tuple(word_key(w) for w in words)

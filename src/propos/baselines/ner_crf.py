@@ -36,11 +36,12 @@ CRF_PARAMETERS: dict[str, Any] = {
 _SHAPE_UPPER = re.compile(r"[A-ZÀ-ÝŒ]")
 _SHAPE_LOWER = re.compile(r"[a-zß-ÿœ]")
 _SHAPE_DIGIT = re.compile(r"[0-9]")
+_REPEATED_CHARACTER = re.compile(r"(.)\1+")
 
 
 def shape(word: str) -> str:
     value = _SHAPE_DIGIT.sub("d", _SHAPE_LOWER.sub("x", _SHAPE_UPPER.sub("X", word)))
-    return re.sub(r"(.)\1+", r"\1", value)
+    return _REPEATED_CHARACTER.sub(r"\1", value)
 
 
 def _word_features(word: str, gaz: str, prefix: str) -> dict[str, Any]:

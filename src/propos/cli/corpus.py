@@ -34,9 +34,14 @@ def clean(
             " Wikinews page furniture)."
         ),
     ] = "news",
-    workers: Annotated[int, typer.Option(help="Processes to clean with.")] = max(
-        1, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes to clean with (raw articles and collections alike); the files"
+            " written are the same bytes whatever the number.",
+        ),
+    ] = max(1, os.cpu_count() or 1),
 ) -> None:
     """Clean the raw articles, and the collections read from external corpora, into
     corpus/clean/<doc_id>.json (text, metadata, offset map)."""
@@ -56,7 +61,9 @@ def clean(
     run = clean_corpus(
         raw, out, corpus.gold_dir, corpus.root, force=force, profile=profile, workers=workers
     )
-    collected = clean_collections(corpus, out, force=force) if out_dir is None else None
+    collected = (
+        clean_collections(corpus, out, force=force, workers=workers) if out_dir is None else None
+    )
     if collected is not None:
         run.merge(collected)
     for message in run.errors:

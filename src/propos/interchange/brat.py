@@ -86,6 +86,7 @@ NOTE_KEYS = {
 }
 
 _LINE_BREAKS = "\n\r"
+_BETWEEN_BREAKS = re.compile(f"[^{_LINE_BREAKS}]+")
 _BRAT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _BRAT_ID = re.compile(r"[TERAMN]\d+|#\d+|\*")
 
@@ -163,7 +164,7 @@ def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The parts of [start, end) between line breaks (one part for an ordinary span)."""
     fragments = [
         (start + match.start(), start + match.end())
-        for match in re.finditer(f"[^{_LINE_BREAKS}]+", text[start:end])
+        for match in _BETWEEN_BREAKS.finditer(text[start:end])
     ]
     if not fragments:
         raise ProposError(f"span {start}-{end} holds nothing but line breaks")

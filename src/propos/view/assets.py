@@ -57,12 +57,13 @@ STATUS_LABELS = {
     "missed": "missed (in gold only)",
     "spurious": "spurious (in submission only)",
 }
+_NOT_IDENT = re.compile(r"[^A-Za-z0-9_-]")
 LAYER_TOGGLES = {"ent": "Entities", "quote": "Quotations", "event": "Events"}
 
 
 def css_ident(value: str) -> str:
     """A label as a CSS class fragment: letters, digits, '-' and '_' only."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", value) or "_"
+    return _NOT_IDENT.sub("_", value) or "_"
 
 
 def entity_colour(entity_type: str) -> str:

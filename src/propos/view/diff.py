@@ -7,6 +7,7 @@ from difflib import SequenceMatcher
 from html import escape
 
 EDGE_PUNCTUATION = "«»“”„‹›\"'’‘.,;:!?…()[]"
+WORD_AND_SPACE = re.compile(r"\S+\s*")
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
 
@@ -21,7 +22,7 @@ def words(text: str) -> list[str]:
     spaces) is joined to the next word (the last one to the word before), so that it is
     shown but never compared on its own.
     """
-    tokens = [match.group() for match in re.finditer(r"\S+\s*", text)]
+    tokens = [match.group() for match in WORD_AND_SPACE.finditer(text)]
     joined: list[str] = []
     pending = ""
     for token in tokens:

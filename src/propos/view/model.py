@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from propos import collection
+from propos import collection, textnorm
 from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents
@@ -37,11 +36,12 @@ Item = dict[str, Any]
 
 
 _SAFE_DOC_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,127}")
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
 def slug(value: str, limit: int = 48) -> str:
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-") or "x"
+    ascii_text = textnorm.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return _SLUG_JUNK.sub("-", ascii_text.lower()).strip("-")[:limit].strip("-") or "x"
 
 
 def safe_name(identifier: str) -> str:

@@ -217,9 +217,13 @@ def paragraph_blocks(document: Document) -> list[tuple[int, int, str]]:
     return blocks
 
 
+# Text between two blank lines, trimmed (what stands outside the recorded paragraphs).
+LOOSE_BLOCK = re.compile(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", re.DOTALL)
+
+
 def _loose_blocks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     blocks = []
-    for found in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text[start:end], re.DOTALL):
+    for found in LOOSE_BLOCK.finditer(text[start:end]):
         blocks.append((start + found.start(), start + found.end(), "paragraph"))
     return blocks
 

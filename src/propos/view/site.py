@@ -7,13 +7,11 @@ two runs give the same bytes. The target is replaced only if it is empty or was 
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from propos.build import swap_in
+from propos import workdir
 from propos.errors import ProposError
+from propos.fileio import naming
 from propos.view import assets, pages
 from propos.view.model import CLUSTER_LAYERS, SiteCorpus
 
@@ -59,20 +57,19 @@ def check_target(target: Path) -> None:
 def write_site(files: dict[str, bytes], target: Path) -> None:
     target = target.absolute()
     check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.view-", dir=target.parent))
+    work = workdir.create(target, "view")
     try:
-        os.chmod(work, 0o755)
         root = work.resolve()
         for relative, data in files.items():
             path = root / relative
             if root not in path.resolve().parents:  # paths are ours, but never leave the folder
                 raise ProposError(f"refusing to write {relative} outside the site folder")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        swap_in(work, target)
+            with naming(path):
+                path.write_bytes(data)
+        workdir.swap_in(work, target)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        workdir.discard(work)
         raise
 
 
