@@ -122,7 +122,7 @@ def test_a_bad_meta_json_lists_every_problem_in_plain_words(named_board: dict[st
         "'date' should be the date of the submission, written YYYY-MM-DD (for example"
         " 2026-11-23); it is '23/11/2026'",
         "'trained_on_train_split' should be true or false, not text",
-        "item 2 of 'tasks' is 'pos', which is none of ner, quotes, events",
+        "item 2 of 'tasks' is 'pos', which is none of ner, ner-coarse, quotes, events",
         "'team' is not a field of meta.json (its fields: name, authors, description, url,"
         " date, trained_on_train_split, tasks)",
     ):
@@ -379,3 +379,21 @@ def test_bundle_refuses_a_test_split_holding_press_texts(project: Path, tmp_path
         " bundle may not redistribute; only CC BY 2.5"
     )
     assert not (tmp_path / "b").exists()
+
+
+# ---------------------------------------------------------------- coarse-only entity systems
+
+
+def test_a_coarse_only_system_is_ranked_on_coarse_types_only(tmp_path: Path) -> None:
+    """crf-winer predicts PER, ORG, LOC, MISC: declared `ner-coarse`, it is not ranked on the
+    fine types, where its LOC would count against GPE and FAC; `ner` ranks both tables."""
+    submissions = tmp_path / "submissions"
+    copy_submission("crf-winer", submissions)
+    copy_submission("crf-winer", submissions, "crf-winer-as-ner", name="crf-winer as ner",
+                    tasks=["ner"])  # fmt: skip
+    _, board = leaderboard(submissions, tmp_path / "out")
+    systems = {task: [row["system"] for row in rows] for task, rows in board["tasks"].items()}
+    assert systems["ner"] == ["crf-winer-as-ner"]
+    assert sorted(systems["ner-coarse"]) == ["crf-winer", "crf-winer-as-ner"]
+    coarse = {row["system"]: row["value"] for row in board["tasks"]["ner-coarse"]}
+    assert coarse["crf-winer"] == coarse["crf-winer-as-ner"] > 0.5

@@ -1,6 +1,6 @@
 """Run the fault tests and write what was tried and survived, per entry point.
 
-    PYTHONPATH=src python benchmark/reliability/faults.py --out benchmark/reliability/FAULTS.md
+    python benchmark/reliability/faults.py [--out benchmark/RELIABILITY.md]
 
 The faults are those of ``tests/test_faults.py`` (all of them, the slow ones included), run
 through the real `propos` console script: an output folder on a read-only tmpfs, on a full
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -69,8 +70,7 @@ def markdown(table: dict[str, dict[str, list[str]]]) -> str:
     lines = [
         "## Faults: operating-system errors, killed and concurrent runs",
         "",
-        "Produced by `PYTHONPATH=src python benchmark/reliability/faults.py --out"
-        " benchmark/reliability/FAULTS.md`, which runs `tests/test_faults.py` (slow tests"
+        "Produced by `python benchmark/reliability/faults.py`, which runs `tests/test_faults.py` (slow tests"
         f" included) through the real `propos` entry point (Python {platform.python_version()},"
         " Linux, as root: read-only and full folders are tmpfs mounts).",
         "",
@@ -91,7 +91,12 @@ def markdown(table: dict[str, dict[str, list[str]]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="Markdown file to write (default: stdout).")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "RELIABILITY.md",
+        help="Markdown file whose fault section is rewritten (default: benchmark/RELIABILITY.md).",
+    )
     parser.add_argument("--junit", type=Path, help="Read this pytest JUnit report, run nothing.")
     args = parser.parse_args()
     if args.junit:
@@ -103,9 +108,21 @@ def main() -> None:
             table = outcomes(report)
     text = markdown(table)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        write_section(args.out, text)
     else:
         print(text)
+
+
+START, END = "<!-- faults:start -->", "<!-- faults:end -->"
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put ``section`` between the fault markers of ``path``; the rest is kept as it is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Reliability\n"
+    if START not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{START}\n{END}\n"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    path.write_text(pattern.sub(lambda _: f"{START}\n{section}{END}", text, count=1), "utf-8")
 
 
 if __name__ == "__main__":

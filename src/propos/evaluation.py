@@ -29,7 +29,12 @@ TASKS: dict[str, dict[str, Any]] = {
     "quotes": {"layer": "quotes", "coarse": False, "title": "Quotations"},
     "events": {"layer": "events", "coarse": False, "title": "Events"},
 }
-TASK_OF_DECLARED = {"ner": ("ner", "ner-coarse"), "quotes": ("quotes",), "events": ("events",)}
+TASK_OF_DECLARED = {
+    "ner": ("ner", "ner-coarse"),
+    "ner-coarse": ("ner-coarse",),  # a system that predicts coarse types only
+    "quotes": ("quotes",),
+    "events": ("events",),
+}
 
 
 def load_gold(doc_ids: list[str], gold_dir: Path) -> Documents:

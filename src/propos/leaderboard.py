@@ -41,8 +41,8 @@ MAX_PREDICTIONS_BYTES = 50 * 1024 * 1024
 META_FILE = "meta.json"
 PREDICTIONS_FILE = "predictions.jsonl"
 CV_PREDICTIONS_FILE = "predictions.cv.jsonl"
-DECLARED_TASKS = ("ner", "quotes", "events")
-TASK_LAYER = {"ner": "entities", "quotes": "quotes", "events": "events"}
+DECLARED_TASKS = ("ner", "ner-coarse", "quotes", "events")
+TASK_LAYER = {"ner": "entities", "ner-coarse": "entities", "quotes": "quotes", "events": "events"}
 SIGNIFICANCE_LEVEL = 0.05
 
 
@@ -107,11 +107,15 @@ def _bounded_json(path: Path, limit: int) -> Any:
 def _tasks_of(meta: dict[str, Any], predictions: dict[str, dict[str, Any]]) -> list[str]:
     declared = meta.get("tasks")
     if declared:
-        return [task for task in DECLARED_TASKS if task in declared]
-    return [
-        task for task in DECLARED_TASKS
-        if any(document.get(TASK_LAYER[task]) for document in predictions.values())
-    ]  # fmt: skip
+        tasks = [task for task in DECLARED_TASKS if task in declared]
+    else:
+        tasks = [
+            task for task in DECLARED_TASKS if task != "ner-coarse"
+            and any(document.get(TASK_LAYER[task]) for document in predictions.values())
+        ]  # fmt: skip
+    if "ner" in tasks and "ner-coarse" in tasks:
+        tasks.remove("ner-coarse")  # ner already ranks the coarse types
+    return tasks
 
 
 @dataclass
