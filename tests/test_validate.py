@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from propos.cli import app
+from propos.engine import Engine
 
 from .conftest import DOC_IDS, ROOT, load_json
 
@@ -396,7 +397,7 @@ def test_parallel_validation_reports_the_same_problems_in_the_same_order(tmp_pat
     for name, (content, _) in MALFORMED.items():
         write_case(folder, name, content)
     serial = validate_paths([folder], CLEAN_DIR)
-    parallel = validate_paths([folder], CLEAN_DIR, workers=2)
+    parallel = validate_paths([folder], CLEAN_DIR, engine=Engine(workers=2))
     assert parallel.files == serial.files
     assert parallel.problems == serial.problems
     assert len(serial.problems) >= len(MALFORMED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -11,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from propos.corpus import Corpus
+from propos.engine import Engine
 from propos.errors import ProposError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +26,35 @@ RootOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run the tasks on the existing Dask cluster at this address (tcp://HOST:8786);"
+        " the workers must see the corpus at the same path (docs/scaling.md).",
+        show_default=False,
+    ),
+]
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def workers_option(default_help: str) -> Any:
+    return typer.Option(
+        help=f"Dask worker processes started on this machine for the run ({default_help});"
+        " 1 runs in this process."
+    )
+
+
+def engine_of(workers: int, scheduler: str | None) -> Engine:
+    """Where a stage's tasks run; the library takes this, never the options themselves."""
+    if workers < 1:
+        raise ProposError(f"--workers must be at least 1, not {workers}", exit_code=2)
+    return Engine(workers=workers, scheduler=scheduler)
 
 
 class TableCsvFormat(StrEnum):
