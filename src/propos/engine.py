@@ -103,7 +103,7 @@ def _client(engine: Engine, desc: str) -> Iterator[Any]:
         n_workers=engine.workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     with cluster, Client(cluster) as client:

@@ -1,0 +1,138 @@
+"""1 against 2 Dask workers for `propos build` and `propos validate`, through the real command.
+
+    python benchmark/perf/dask_workers.py [--synthetic N] [--work DIR] [--out FILE]
+
+runs each stage on the committed corpus and on a synthetic one of N documents
+(make_corpus.py), with ``--workers 1`` (in this process, no Dask) and ``--workers 2`` (a local
+Dask cluster of 2 worker processes, started by the command), checks that the two builds are
+byte-identical and the two validations print the same, and writes the figures into FILE
+(benchmark/PERFORMANCE.md) between the markers below, leaving the rest of it as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parent.parent
+START = "<!-- dask-workers:start -->"
+END = "<!-- dask-workers:end -->"
+PROPOS = [sys.executable, "-c", "from propos.cli import app; app()"]
+
+
+def propos(arguments: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*PROPOS, *arguments], capture_output=True, text=True, check=False, env=os.environ
+    )
+    return time.perf_counter() - started, done
+
+
+def same_tree(left: Path, right: Path) -> bool:
+    files = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    if files != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
+        return False
+    return all(filecmp.cmp(left / f, right / f, shallow=False) for f in files)
+
+
+def measure(name: str, root: Path, work: Path) -> list[str]:
+    rows = []
+    builds = {}
+    for workers in (1, 2):
+        out = work / f"build-{workers}"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, done = propos(
+            ["build", "--root", str(root), "--out", str(out), "--workers", str(workers)]
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"build failed: {done.stderr}")
+        builds[workers] = (seconds, out)
+    identical = same_tree(builds[1][1], builds[2][1])
+    rows.append(
+        f"| {name} | build | {builds[1][0]:.1f} | {builds[2][0]:.1f} |"
+        f" {builds[1][0] / builds[2][0]:.2f}x | {'byte-identical' if identical else 'DIFFER'} |"
+    )
+    validations = {}
+    for workers in (1, 2):
+        gold = root / "annotations" / "gold"
+        seconds, done = propos(
+            ["validate", str(gold), "--root", str(root), "--workers", str(workers)]
+        )
+        validations[workers] = (seconds, done.stdout + done.stderr)
+    same = validations[1][1] == validations[2][1]
+    rows.append(
+        f"| {name} | validate (gold) | {validations[1][0]:.1f} | {validations[2][0]:.1f} |"
+        f" {validations[1][0] / validations[2][0]:.2f}x |"
+        f" {'same report' if same else 'DIFFER'} |"
+    )
+    return rows
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def section(rows: list[str], command: str, synthetic: int) -> str:
+    return "\n".join(
+        [
+            START,
+            "## Dask workers: 1 against 2 on this machine",
+            "",
+            f"Measured by `{command}`. Wall time in seconds of the real command (process start,"
+            " and for 2 workers the start of a local Dask cluster of 2 worker processes,"
+            " included); `--workers 1` runs in the command's process without Dask. The"
+            f" synthetic corpus has {synthetic:,} documents (`make_corpus.py`). Machine: 2"
+            f" cores shared with other work (load average after the runs: {load_average()}),"
+            " so the speed-ups are pessimistic.",
+            "",
+            "| corpus | stage | 1 worker s | 2 workers s | speed-up | output |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *rows,
+            END,
+        ]
+    )
+
+
+def write_section(path: Path, text: str) -> None:
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in current and END in current:
+        before, rest = current.split(START, 1)
+        after = rest.split(END, 1)[1]
+        updated = before + text + after
+    else:
+        updated = current.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(updated, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--synthetic", type=int, default=2000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/propos-dask"))
+    parser.add_argument("--out", type=Path, default=REPOSITORY / "benchmark" / "PERFORMANCE.md")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    synthetic = args.work / f"corpus-{args.synthetic}"
+    if not (synthetic / "annotations" / "gold").is_dir():
+        subprocess.run(
+            [sys.executable, str(HERE / "make_corpus.py"), str(args.synthetic), str(synthetic)],
+            check=True,
+        )
+    committed = len(list((REPOSITORY / "annotations" / "gold").glob("*.json")))
+    rows = measure(f"committed ({committed} docs)", REPOSITORY, args.work)
+    rows += measure(f"synthetic ({args.synthetic:,} docs)", synthetic, args.work)
+    command = "python benchmark/perf/dask_workers.py " + " ".join(
+        f"--{name} {value}" for name, value in (("synthetic", args.synthetic),)
+    )
+    write_section(args.out, section(rows, command, args.synthetic))
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
