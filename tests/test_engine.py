@@ -28,9 +28,9 @@ PROPOS = str(Path(sys.executable).parent / "propos")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200", "NO_COLOR": "1"}
 
 
-def propos(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PROPOS, *map(str, args)], cwd=ROOT, env=ENV, capture_output=True,
-                          text=True, timeout=300, check=False)  # fmt: skip
+def propos(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PROPOS, *map(str, args)], cwd=ROOT, env={**ENV, **env},
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,10 @@ def test_an_error_in_a_task_names_its_file(scheduler: str, project: Path, tmp_pa
 
 
 def test_an_unreachable_scheduler_is_one_line() -> None:
+    # dask's own setting for how long to wait, shortened for the test
+    wait = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
     result = propos("validate", ROOT / "annotations" / "gold", "--root", ROOT,
-                    "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+                    "--scheduler", "tcp://127.0.0.1:9", **wait)  # fmt: skip
     assert result.returncode == 1, shown(result)
     assert "Traceback" not in result.stderr, shown(result)
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr

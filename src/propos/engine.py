@@ -91,7 +91,8 @@ def _client(engine: Engine, desc: str) -> Iterator[Any]:
         logging.getLogger(name).setLevel(logging.ERROR)
     if engine.scheduler is not None:
         try:
-            client = Client(engine.scheduler, timeout="30s")
+            # The wait is dask's distributed.comm.timeouts.connect (30 s unless configured).
+            client = Client(engine.scheduler)
         except (OSError, TimeoutError) as exc:
             raise ProposError(
                 f"{desc}: cannot reach the Dask scheduler at {engine.scheduler} ({exc})"
