@@ -140,3 +140,19 @@ def test_a_task_runs_in_a_spawned_process() -> None:
         spawned = pool.apply(validate_partition, arguments)
     assert spawned == validate_partition(*arguments)
     assert len(spawned) == 3
+
+
+def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str) -> None:
+    from propos.evaluation import stream_headlines
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
+    gold_dir = ROOT / "annotations" / "gold"
+    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
+    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8)
+    engine = Engine(scheduler=scheduler)
+    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8,
+                                engine=engine)  # fmt: skip
+    assert len(doc_ids) > 8  # several chunks
+    assert parallel == serial
+    assert 0 < serial["headline"]["entities"]["value"] < 1
