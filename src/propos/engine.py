@@ -93,20 +93,27 @@ def _client(engine: Engine, desc: str) -> Iterator[Any]:
         try:
             # The wait is dask's distributed.comm.timeouts.connect (30 s unless configured).
             client = Client(engine.scheduler)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise ProposError(
                 f"{desc}: cannot reach the Dask scheduler at {engine.scheduler} ({exc})"
             ) from exc
         with client:
             yield client
         return
-    cluster = LocalCluster(
-        n_workers=engine.workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )
+    try:
+        cluster = LocalCluster(
+            n_workers=engine.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    except (OSError, RuntimeError) as exc:  # a library caller without a __main__ guard, ...
+        raise ProposError(
+            f"{desc}: could not start a local Dask cluster of {engine.workers} workers ({exc});"
+            " a script that runs stages with several workers needs"
+            " `if __name__ == '__main__':` (worker processes are spawned)"
+        ) from exc
     with cluster, Client(cluster) as client:
         yield client
 
