@@ -158,6 +158,7 @@ def _call(task: Callable[..., Any], part: Any, *arguments: Any) -> Any:
 
 
 def _first(part: Any) -> str:
-    if isinstance(part, list | tuple) and part:
-        return f"{part[0]} (partition of {len(part)})"
+    if isinstance(part, list) and part:
+        first = part[0][0] if isinstance(part[0], tuple) and part[0] else part[0]
+        return f"{first} (partition of {len(part)})"
     return str(part)
