@@ -3,8 +3,9 @@
 One local Dask cluster of 2 workers (threads of this process, processes=False: quick to start
 on a loaded 2-core machine) is started for the module; the commands reach it through
 ``--scheduler``, as they would reach a cluster on Kubernetes or Slurm. Worker processes
-started with spawn are covered by `test_a_task_runs_in_a_spawned_process` and by
-test_validate's parallel test (``--workers 2`` starts spawned Dask worker processes).
+started with spawn are covered by `test_a_task_runs_in_a_spawned_process`, by test_validate's
+parallel test and by test_perf_smoke (``workers=2`` starts a local cluster of 2 spawned worker
+processes).
 """
 
 from __future__ import annotations
