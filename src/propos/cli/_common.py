@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -39,14 +38,10 @@ SchedulerOption = Annotated[
 ]
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
-
-
-def workers_option(default_help: str) -> Any:
+def workers_option() -> Any:
     return typer.Option(
-        help=f"Dask worker processes started on this machine for the run ({default_help});"
-        " 1 runs in this process."
+        help="Dask worker processes started on this machine for the run; 1 runs in this"
+        " process, which is the quicker on small corpora (docs/scaling.md)."
     )
 
 

@@ -56,7 +56,7 @@ def validate(
             " present once."
         ),
     ] = None,
-    workers: Annotated[int, workers_option("default: 1")] = 1,
+    workers: Annotated[int, workers_option()] = 1,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Check annotation files, the inventory and submissions; report every problem.

@@ -10,7 +10,6 @@ import typer
 from propos.cli._common import (
     RootOption,
     SchedulerOption,
-    default_workers,
     engine_of,
     open_corpus,
     reports_errors,
@@ -42,7 +41,7 @@ def clean(
             " Wikinews page furniture)."
         ),
     ] = "news",
-    workers: Annotated[int, workers_option("default: the number of cores")] = default_workers(),
+    workers: Annotated[int, workers_option()] = 1,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Clean the raw articles, and the collections read from external corpora, into

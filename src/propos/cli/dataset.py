@@ -10,7 +10,6 @@ import typer
 from propos.cli._common import (
     RootOption,
     SchedulerOption,
-    default_workers,
     engine_of,
     open_corpus,
     reports_errors,
@@ -25,7 +24,7 @@ def build(
     out: Annotated[
         Path | None, typer.Option(help="Dataset folder to write (default: dist/propos).")
     ] = None,
-    workers: Annotated[int, workers_option("default: the number of cores")] = default_workers(),
+    workers: Annotated[int, workers_option()] = 1,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Build the Hugging Face dataset folder: Parquet per config and split, its card,
