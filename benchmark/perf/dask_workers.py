@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -27,12 +29,31 @@ END = "<!-- dask-workers:end -->"
 PROPOS = [sys.executable, "-c", "from propos.cli import app; app()"]
 
 
-def propos(arguments: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the command and every process it started
+    output: str
+    status: int
+
+
+def propos(arguments: list[str]) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [*PROPOS, *arguments], capture_output=True, text=True, check=False, env=os.environ
     )
-    return time.perf_counter() - started, done
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, done.stdout + done.stderr, done.returncode)
+
+
+def row(name: str, stage: str, one: Run, two: Run, verdict: str) -> str:
+    return (
+        f"| {name} | {stage} | {one.wall:.1f} / {one.cpu:.1f} | {two.wall:.1f} / {two.cpu:.1f} |"
+        f" {one.wall / two.wall:.2f}x | {verdict} |"
+    )
 
 
 def same_tree(left: Path, right: Path) -> bool:
@@ -43,36 +64,34 @@ def same_tree(left: Path, right: Path) -> bool:
 
 
 def measure(name: str, root: Path, work: Path) -> list[str]:
-    rows = []
     builds = {}
     for workers in (1, 2):
         out = work / f"build-{workers}"
         shutil.rmtree(out, ignore_errors=True)
-        seconds, done = propos(
-            ["build", "--root", str(root), "--out", str(out), "--workers", str(workers)]
+        run = propos(["build", "--root", str(root), "--out", str(out), "--workers", str(workers)])
+        if run.status != 0:
+            raise SystemExit(f"build failed: {run.output}")
+        builds[workers] = run
+    identical = same_tree(work / "build-1", work / "build-2")
+    validations = {
+        workers: propos(
+            [
+                "validate",
+                str(root / "annotations" / "gold"),
+                "--root",
+                str(root),
+                "--workers",
+                str(workers),
+            ]
         )
-        if done.returncode != 0:
-            raise SystemExit(f"build failed: {done.stderr}")
-        builds[workers] = (seconds, out)
-    identical = same_tree(builds[1][1], builds[2][1])
-    rows.append(
-        f"| {name} | build | {builds[1][0]:.1f} | {builds[2][0]:.1f} |"
-        f" {builds[1][0] / builds[2][0]:.2f}x | {'byte-identical' if identical else 'DIFFER'} |"
-    )
-    validations = {}
-    for workers in (1, 2):
-        gold = root / "annotations" / "gold"
-        seconds, done = propos(
-            ["validate", str(gold), "--root", str(root), "--workers", str(workers)]
-        )
-        validations[workers] = (seconds, done.stdout + done.stderr)
-    same = validations[1][1] == validations[2][1]
-    rows.append(
-        f"| {name} | validate (gold) | {validations[1][0]:.1f} | {validations[2][0]:.1f} |"
-        f" {validations[1][0] / validations[2][0]:.2f}x |"
-        f" {'same report' if same else 'DIFFER'} |"
-    )
-    return rows
+        for workers in (1, 2)
+    }
+    same = validations[1].output == validations[2].output
+    return [
+        row(name, "build", builds[1], builds[2], "byte-identical" if identical else "DIFFER"),
+        row(name, "validate (gold)", validations[1], validations[2],
+            "same report" if same else "DIFFER"),
+    ]  # fmt: skip
 
 
 def load_average() -> str:
@@ -87,14 +106,18 @@ def section(rows: list[str], command: str) -> str:
             "",
             f"Measured by `{command}`. Wall time in seconds of the real command (process start,"
             " and for 2 workers the start of a local Dask cluster of 2 worker processes,"
-            " included); `--workers 1` runs in the command's process without Dask. The"
+            " included) / CPU seconds (user + system, of the command and of every process it"
+            " started); `--workers 1` runs in the command's process without Dask. The"
             " synthetic corpora are made by `make_corpus.py`. Machine: 2 cores shared with"
             f" other work (load average after the runs: {load_average()}), so the speed-ups"
             " are pessimistic. Each worker process pays a warm-up on its first partition"
             " (imports, spaCy's French tokenizer, the schemas: about 2 s of CPU), which a"
-            " small corpus does not repay.",
+            " small corpus does not repay. CPU seconds show the work done: when 2 workers use"
+            " about the CPU of 1 plus the warm-ups but take longer, the cores were busy with"
+            " other work.",
             "",
-            "| corpus | stage | 1 worker s | 2 workers s | speed-up | output |",
+            "| corpus | stage | 1 worker: wall s / CPU s | 2 workers: wall s / CPU s |"
+            " speed-up (wall) | output |",
             "| --- | --- | --- | --- | --- | --- |",
             *rows,
             END,
