@@ -87,7 +87,7 @@ def test_features_come_back_typed(built: Path, tmp_path: Path) -> None:
 
 def test_two_builds_are_byte_identical(built: Path, tmp_path: Path) -> None:
     again = tmp_path / "propos"
-    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), again, show_progress=False, workers=2)
+    build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), again, show_progress=False)
     files = sorted(p.relative_to(built) for p in built.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     # The card and the Croissant metadata too: sizes and hashes, no path or date of the build.

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from propos.cli import app
+from propos.engine import Engine
 
 from .conftest import DOC_IDS, ROOT, load_json
 
@@ -389,14 +390,19 @@ def test_committed_corpus_and_annotations_validate() -> None:
     assert int(checked.group(1)) >= len(documents) + len(gold)
 
 
-def test_parallel_validation_reports_the_same_problems_in_the_same_order(tmp_path: Path) -> None:
+def test_parallel_validation_reports_the_same_problems_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two spawned Dask worker processes, several partitions: the report of one process."""
+    from propos import validate
     from propos.validate import validate_paths
 
     folder = tmp_path / "bad"
     for name, (content, _) in MALFORMED.items():
         write_case(folder, name, content)
+    monkeypatch.setattr(validate, "FILES_PER_PARTITION", 8)
     serial = validate_paths([folder], CLEAN_DIR)
-    parallel = validate_paths([folder], CLEAN_DIR, workers=2)
+    parallel = validate_paths([folder], CLEAN_DIR, engine=Engine(workers=2))
     assert parallel.files == serial.files
     assert parallel.problems == serial.problems
     assert len(serial.problems) >= len(MALFORMED)

@@ -43,6 +43,17 @@ STAGES: list[tuple[str, str, str]] = [
 ]
 
 
+def write_report(path: Path, text: str) -> None:
+    """Write the report, keeping the section that dask_workers.py writes between its markers."""
+    from dask_workers import END, START
+
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in current and END in current:
+        kept = START + current.split(START, 1)[1].split(END, 1)[0] + END
+        text = text.rstrip("\n") + "\n\n" + kept + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
 def run_stage(stage: str, root: Path, workers: int, sample: int) -> dict[str, Any]:
     command = [
         PYTHON,
@@ -259,7 +270,7 @@ def main() -> None:
         results = {int(size): stages for size, stages in saved.items()}
         generation = {size: 0.0 for size in results}
         original = saved_command(args.work) or command
-        args.out.write_text(render(results, original, generation, args.workers), encoding="utf-8")
+        write_report(args.out, render(results, original, generation, args.workers))
         return
     all_results: dict[int, dict[str, Any]] = {}
     generation: dict[int, float] = {}
@@ -277,7 +288,7 @@ def main() -> None:
             )
         (args.work / "results.json").write_text(json.dumps(all_results, indent=1, default=str))
         (args.work / "command.txt").write_text(command)
-    args.out.write_text(render(all_results, command, generation, args.workers), encoding="utf-8")
+    write_report(args.out, render(all_results, command, generation, args.workers))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import msgspec
 
+from propos.engine import Engine
+
 
 class Entity(msgspec.Struct):
     start: int
@@ -60,7 +62,11 @@ def stage_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     run = clean_corpus(
-        root / "corpus" / "raw", out, root / "annotations" / "gold", root, workers=workers
+        root / "corpus" / "raw",
+        out,
+        root / "annotations" / "gold",
+        root,
+        engine=Engine(workers=workers),
     )
     seconds = time.perf_counter() - start
     reference = sorted((root / "corpus" / "clean").glob("*.json"))[:200]
@@ -80,7 +86,9 @@ def stage_validate(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.validate import validate_paths
 
     start = time.perf_counter()
-    report = validate_paths([root / "annotations" / "gold"], root / "corpus" / "clean")
+    report = validate_paths(
+        [root / "annotations" / "gold"], root / "corpus" / "clean", engine=Engine(workers=workers)
+    )
     return {
         "seconds": time.perf_counter() - start,
         "files": report.files,
@@ -135,7 +143,7 @@ def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
     )
     out = root / "perf-dist" / "propos"
     start = time.perf_counter()
-    sizes = build_dataset(inputs, out, show_progress=False, workers=workers)
+    sizes = build_dataset(inputs, out, show_progress=False, engine=Engine(workers=workers))
     seconds = time.perf_counter() - start
     shutil.rmtree(out.parent, ignore_errors=True)
     return {"seconds": seconds, "rows": sizes}

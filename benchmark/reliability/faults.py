@@ -70,8 +70,9 @@ def markdown(table: dict[str, dict[str, list[str]]]) -> str:
     lines = [
         "## Faults: operating-system errors, killed and concurrent runs",
         "",
-        "Produced by `python benchmark/reliability/faults.py`, which runs `tests/test_faults.py` (slow tests"
-        f" included) through the real `propos` entry point (Python {platform.python_version()},"
+        "Produced by `python benchmark/reliability/faults.py`, which runs"
+        " `tests/test_faults.py` (slow tests included) through the real `propos` entry point"
+        f" (Python {platform.python_version()},"
         " Linux, as root: read-only and full folders are tmpfs mounts).",
         "",
         "| entry point | fault | tried | survived |",

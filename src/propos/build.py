@@ -12,7 +12,6 @@ at the end, so a failed build never leaves half a dataset; the same inputs give 
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 from propos import schema, workdir
 from propos.corpus import Corpus
 from propos.dataset_reader import data_file
+from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fileio import naming, read_json, write_atomic
 from propos.sentences import sentence_spans
@@ -433,25 +433,30 @@ def load_inputs(
 # ---------------------------------------------------------------- writing
 
 ROWS_PER_GROUP = 2000
-_WORKER_INPUTS: Inputs | None = None  # set before forking; read by the workers
+DOCUMENTS_PER_PARTITION = 32  # fixed: the output never depends on the number of workers
 
 
-def _rows_of(doc_id: str) -> tuple[str, dict[str, list[dict[str, Any]]]]:
-    assert _WORKER_INPUTS is not None
-    document = read_document(doc_id, _WORKER_INPUTS)
-    return doc_id, {
-        config: ROW_MAKERS[config](document, _WORKER_INPUTS) for config in DOCUMENT_CONFIGS
-    }
+def build_partition(
+    doc_ids: list[str], inputs: Inputs
+) -> list[tuple[str, dict[str, list[dict[str, Any]]]]]:
+    """A task: every document's rows of each config, labels encoded as class ids."""
+    found = []
+    for doc_id in doc_ids:
+        document = read_document(doc_id, inputs)
+        rows = {
+            config: [encode_labels(config, row) for row in ROW_MAKERS[config](document, inputs)]
+            for config in DOCUMENT_CONFIGS
+        }
+        found.append((doc_id, rows))
+    return found
 
 
 def _all_rows(
-    doc_ids: list[str], workers: int
+    doc_ids: list[str], inputs: Inputs, engine: Engine, show_progress: bool
 ) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
-    if workers <= 1 or len(doc_ids) < 2:
-        yield from map(_rows_of, doc_ids)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_rows_of, doc_ids, chunksize=32)
+    parts = partitions(doc_ids, DOCUMENTS_PER_PARTITION)
+    for found in run_tasks(build_partition, parts, (inputs,), engine, "build", show_progress):
+        yield from found
 
 
 # ClassLabel fields are stored as class ids; this is datasets' encoding, done with a dict
@@ -527,7 +532,8 @@ def encode_labels(config: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 class ParquetSink:
-    """One Parquet file per config and split, written in row groups as rows arrive."""
+    """One Parquet file per config and split, written in row groups as rows arrive; rows
+    arrive with their labels encoded (`encode_labels`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -555,8 +561,7 @@ class ParquetSink:
             if key not in self.writers:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self.writers[key] = pq.ParquetWriter(str(path), arrow_schema)
-            rows = [encode_labels(config, row) for row in self.buffers.get(key, [])]
-            table = pa.Table.from_pylist(rows, schema=arrow_schema)
+            table = pa.Table.from_pylist(self.buffers.get(key, []), schema=arrow_schema)
             self.nbytes[key] = self.nbytes.get(key, 0) + table.nbytes
             self.writers[key].write_table(table)
         self.buffers[key] = []
@@ -571,37 +576,29 @@ class ParquetSink:
 
 
 def build_dataset(
-    inputs: Inputs, out_dir: Path, show_progress: bool | None = None, workers: int = 1
+    inputs: Inputs, out_dir: Path, show_progress: bool | None = None, engine: Engine = SERIAL
 ) -> dict[str, dict[str, int]]:
     """Write the dataset folder; returns the number of rows per config and split."""
-    global _WORKER_INPUTS
-    from tqdm import tqdm
-
     work = workdir.create(out_dir, "build")
     visible = sys.stderr.isatty() if show_progress is None else show_progress
     doc_ids = sorted(inputs.assignments)
     sink = ParquetSink(work)
-    _WORKER_INPUTS = inputs
     try:
         for split in inputs.split_names:
             for config in DOCUMENT_CONFIGS:
                 sink.add(config, split, [])
-        rows_iter = _all_rows(doc_ids, workers)
-        for doc_id, rows in tqdm(
-            rows_iter, total=len(doc_ids), desc="build", unit="doc", disable=not visible
-        ):
+        for doc_id, rows in _all_rows(doc_ids, inputs, engine, visible):
             for config in DOCUMENT_CONFIGS:
                 for split in inputs.splits_of[doc_id]:
                     sink.add(config, split, rows[config])
-        sink.add(INVENTORY, INVENTORY_SPLIT, inventory_rows(inputs))
+        inventory = [encode_labels(INVENTORY, row) for row in inventory_rows(inputs)]
+        sink.add(INVENTORY, INVENTORY_SPLIT, inventory)
         sink.close()
         sizes = write_release_files(work, sink, inputs)
         workdir.swap_in(work, out_dir)
     except BaseException:
         workdir.discard(work)
         raise
-    finally:
-        _WORKER_INPUTS = None
     return sizes
 
 

@@ -8,7 +8,6 @@ an annotation can always be traced to the page it came from.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import unicodedata
 from collections import deque
@@ -19,6 +18,7 @@ from typing import Any
 
 from propos import clean_rules as rules
 from propos import schema, textnorm, workdir
+from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fileio import dump_json, naming, read_json, sha256_bytes, sha256_text
 
@@ -617,15 +617,22 @@ def _clean_one(task: tuple[Path, Path, str]) -> tuple[str, dict[str, Any] | None
         return path.stem, None, str(exc)
 
 
+RAW_FILES_PER_PARTITION = 64
+
+
+def clean_partition(
+    tasks: list[tuple[Path, Path, str]],
+) -> list[tuple[str, dict[str, Any] | None, str | None]]:
+    """A task: clean a partition of raw files, each with its project root and profile."""
+    return [_clean_one(task) for task in tasks]
+
+
 def _results(
-    tasks: list[tuple[Path, Path, str]], workers: int
+    tasks: list[tuple[Path, Path, str]], engine: Engine
 ) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    if workers <= 1 or len(tasks) < 2 * workers:
-        yield from map(_clean_one, tasks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap(_clean_one, tasks, chunksize=64)
+    parts = partitions(tasks, RAW_FILES_PER_PARTITION)
+    for found in run_tasks(clean_partition, parts, (), engine, "clean"):
+        yield from found
 
 
 def clean_corpus(
@@ -635,13 +642,13 @@ def clean_corpus(
     project_root: Path,
     force: bool = False,
     profile: str = rules.DEFAULT_PROFILE,
-    workers: int = 1,
+    engine: Engine = SERIAL,
     show_progress: bool = False,
 ) -> CleanRun:
     """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
     tasks = [(path, project_root, profile) for path in raw_files(raw_dir)]
     return commit_cleaned(
-        _results(tasks, workers), len(tasks), out_dir, gold_dir, force, show_progress
+        _results(tasks, engine), len(tasks), out_dir, gold_dir, force, show_progress
     )
 
 

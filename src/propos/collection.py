@@ -10,7 +10,6 @@ the external corpus when the corpus is cleaned, never committed.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from propos.clean import CleanRun, clean_text, commit_cleaned, decode_raw, line_endings
 from propos.corpus import Corpus
+from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, write_json
 
@@ -202,29 +202,37 @@ def _clean_entry(
     return doc_id, {"doc_id": doc_id, "source": document.pop("source"), **document}, None
 
 
+ENTRIES_PER_PARTITION = 16
+
+
+def clean_entries(
+    tasks: list[tuple[Path, dict[str, Any], str]],
+) -> list[tuple[str, dict[str, Any] | None, str | None]]:
+    """A task: clean a partition of a collection's articles."""
+    return [_clean_entry(task) for task in tasks]
+
+
 def _cleaned(
-    corpus: Corpus, manifest: dict[str, Any], workers: int = 1
+    corpus: Corpus, manifest: dict[str, Any], engine: Engine = SERIAL
 ) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    """The cleaned documents of a collection, in manifest order (also with several workers)."""
+    """The cleaned documents of a collection, in manifest order, whatever the engine."""
     external_root = corpus.external_dir / manifest["external"]
     tasks = [(external_root, entry, manifest["collection"]) for entry in manifest["documents"]]
-    if workers <= 1 or len(tasks) < 2 * workers:
-        yield from map(_clean_entry, tasks)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_clean_entry, tasks, chunksize=4)
+    parts = partitions(tasks, ENTRIES_PER_PARTITION)
+    for found in run_tasks(clean_entries, parts, (), engine, "clean"):
+        yield from found
 
 
 def clean_collections(
-    corpus: Corpus, out_dir: Path, force: bool = False, workers: int = 1
+    corpus: Corpus, out_dir: Path, force: bool = False, engine: Engine = SERIAL
 ) -> CleanRun:
-    """Clean the documents of every external collection into ``out_dir`` (``workers``
-    processes; the bytes written do not depend on their number)."""
+    """Clean the documents of every external collection into ``out_dir`` (on ``engine``; the
+    bytes written do not depend on it)."""
     run = CleanRun()
     for manifest in load_manifests(corpus):
         if "external" not in manifest:
             continue
         total = len(manifest["documents"])
-        cleaned = _cleaned(corpus, manifest, workers)
+        cleaned = _cleaned(corpus, manifest, engine)
         run.merge(commit_cleaned(cleaned, total, out_dir, corpus.gold_dir, force))
     return run

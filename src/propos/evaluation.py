@@ -11,6 +11,7 @@ import msgspec
 
 from propos import schema
 from propos.corpus import Corpus
+from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents, sha256_text
 from propos.split import split_doc_ids
@@ -227,28 +228,41 @@ def prediction_index(path: Path) -> dict[str, tuple[int, int]]:
     return index
 
 
-def stream_unit_counts(
-    gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = 1000
-) -> dict[str, Any]:
-    """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk."""
-    import numpy as np
+Located = tuple[str, int | None, int]  # doc_id, byte offset of its prediction line, length
 
+
+def unit_counts_partition(part: list[Located], gold_dir: Path, pred_path: Path) -> dict[str, Any]:
+    """A task: the (correct, predicted, gold) counts of each headline for a chunk of documents,
+    one row per document (a missing prediction counts as predicting nothing)."""
     from propos.metrics.report import unit_counts
 
-    index = prediction_index(pred_path)
-    parts: dict[str, list[Any]] = {}
+    gold = {d: msgspec.json.decode((gold_dir / f"{d}.json").read_bytes()) for d, _, _ in part}
+    predictions = {}
     with pred_path.open("rb") as handle:
-        for first in range(0, len(doc_ids), chunk):
-            block = doc_ids[first : first + chunk]
-            gold = {d: msgspec.json.decode((gold_dir / f"{d}.json").read_bytes()) for d in block}
-            predictions = {}
-            for doc_id in block:
-                if doc_id in index:
-                    offset, length = index[doc_id]
-                    handle.seek(offset)
-                    predictions[doc_id] = msgspec.json.decode(handle.read(length))
-            for layer, counts in unit_counts(gold, predictions).items():
-                parts.setdefault(layer, []).append(counts)
+        for doc_id, offset, length in part:
+            if offset is not None:
+                handle.seek(offset)
+                predictions[doc_id] = msgspec.json.decode(handle.read(length))
+    return unit_counts(gold, predictions)
+
+
+def stream_unit_counts(
+    gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = 1000,
+    engine: Engine = SERIAL,
+) -> dict[str, Any]:  # fmt: skip
+    """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk:
+    the chunks are mapped to count arrays (on ``engine``) and concatenated here, in order."""
+    import numpy as np
+
+    index = prediction_index(pred_path)
+    located = [(d, *index.get(d, (None, 0))) for d in doc_ids]
+    parts: dict[str, list[Any]] = {}
+    chunks = partitions(located, chunk)
+    for found in run_tasks(
+        unit_counts_partition, chunks, (gold_dir, pred_path), engine, "evaluate"
+    ):
+        for layer, counts in found.items():
+            parts.setdefault(layer, []).append(counts)
     return {layer: np.concatenate(arrays) for layer, arrays in parts.items()}
 
 
@@ -259,6 +273,7 @@ def stream_headlines(
     resamples: int = 1000,
     seed: int = 0,
     chunk: int = 1000,
+    engine: Engine = SERIAL,
 ) -> dict[str, Any]:
     """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
     time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
@@ -266,7 +281,7 @@ def stream_headlines(
     from propos.metrics import HEADLINES
     from propos.metrics.bootstrap import bootstrap_intervals, f1_values
 
-    counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk)
+    counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk, engine)
     intervals = bootstrap_intervals(counts, resamples, seed)
     headline = {
         layer: {

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from propos.corpus import Corpus
+from propos.engine import Engine
 from propos.errors import ProposError
 from propos.fileio import read_json
 
@@ -209,7 +210,7 @@ def run(
     started = time.perf_counter()
     imported = Corpus.at(work)
     clean_corpus(imported.raw_dir, work / "reclean", imported.gold_dir, work,
-                 profile=mapping.profile, workers=os.cpu_count() or 1)  # fmt: skip
+                 profile=mapping.profile, engine=Engine(workers=os.cpu_count() or 1))  # fmt: skip
     timings["clean alone (wikinews profile, all cores)"] = time.perf_counter() - started
     shutil.rmtree(work / "reclean", ignore_errors=True)
     started = time.perf_counter()

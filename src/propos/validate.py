@@ -6,7 +6,6 @@ all problems at once. Nothing here raises on bad input; only a missing path is a
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -20,6 +19,7 @@ import msgspec
 from jsonschema.exceptions import ValidationError
 
 from propos import schema
+from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fastschema import fast_type
 from propos.fileio import JSONDefect, decode_json, sha256_text
@@ -944,12 +944,15 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
     return problems
 
 
-_WORKER_CONTEXT: Context | None = None
+FILES_PER_PARTITION = 64
 
 
-def _validate_in_worker(path: Path) -> list[Problem]:
-    assert _WORKER_CONTEXT is not None
-    return validate_file(path, _WORKER_CONTEXT)
+def validate_partition(
+    paths: list[Path], clean_dir: Path, inventory: Path | None, split_doc_ids: list[str] | None
+) -> list[list[Problem]]:
+    """A task: each file's problems, in the order of ``paths``."""
+    context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
+    return [validate_file(path, context) for path in paths]
 
 
 def validate_paths(
@@ -957,24 +960,21 @@ def validate_paths(
     clean_dir: Path,
     inventory: Path | None = None,
     split_doc_ids: list[str] | None = None,
-    workers: int = 1,
+    engine: Engine = SERIAL,
 ) -> Report:
-    """Validate files and folders; with ``workers`` > 1, files are shared among processes and
-    their problems reported in the same order as with one."""
-    global _WORKER_CONTEXT
-    context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
+    """Validate files and folders; on a parallel engine, files are shared among workers in
+    fixed partitions and their problems reported in the same order as in one process."""
     report = Report()
     files = collect_files(targets)
     report.files = len(files)
-    if workers <= 1 or len(files) < 2 * workers:
+    if engine.in_process:
+        context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
         for path in files:
             report.extend(validate_file(path, context))
         return report
-    _WORKER_CONTEXT = context
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for problems in pool.imap(_validate_in_worker, files, chunksize=64):
-                report.extend(problems)
-    finally:
-        _WORKER_CONTEXT = None
+    arguments = (clean_dir, inventory, split_doc_ids)
+    parts = partitions(files, FILES_PER_PARTITION)
+    for found in run_tasks(validate_partition, parts, arguments, engine, "validate"):
+        for problems in found:
+            report.extend(problems)
     return report

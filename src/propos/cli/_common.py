@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from propos.corpus import Corpus
+from propos.engine import Engine
 from propos.errors import ProposError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,6 +25,31 @@ RootOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run the tasks on the existing Dask cluster at this address (tcp://HOST:8786);"
+        " the workers must see the corpus at the same path (docs/scaling.md).",
+        show_default=False,
+    ),
+]
+
+
+def workers_option() -> Any:
+    return typer.Option(
+        help="Dask worker processes started on this machine for the run; 1 runs in this"
+        " process, which is the quicker on small corpora (docs/scaling.md)."
+    )
+
+
+def engine_of(workers: int, scheduler: str | None) -> Engine:
+    """Where a stage's tasks run; the library takes this, never the options themselves."""
+    if workers < 1:
+        raise ProposError(f"--workers must be at least 1, not {workers}", exit_code=2)
+    return Engine(workers=workers, scheduler=scheduler)
 
 
 class TableCsvFormat(StrEnum):

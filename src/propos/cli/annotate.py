@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from propos.cli._common import RootOption, open_corpus, reports_errors, say
+from propos.cli._common import (
+    RootOption,
+    SchedulerOption,
+    engine_of,
+    open_corpus,
+    reports_errors,
+    say,
+    workers_option,
+)
 from propos.errors import ProposError
 
 
@@ -48,7 +56,8 @@ def validate(
             " present once."
         ),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Processes to validate files with.")] = 1,
+    workers: Annotated[int, workers_option()] = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Check annotation files, the inventory and submissions; report every problem.
 
@@ -63,10 +72,11 @@ def validate(
     from propos.split import split_doc_ids
     from propos.validate import validate_paths
 
+    engine = engine_of(workers, scheduler)
     corpus = open_corpus(root)
     doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir) if split else None
     report = validate_paths(
-        targets, corpus.clean_dir, inventory=inventory, split_doc_ids=doc_ids, workers=workers
+        targets, corpus.clean_dir, inventory=inventory, split_doc_ids=doc_ids, engine=engine
     )
     if output is ValidateFormat.json:
         payload = {"files": report.files, "problems": [vars(p) for p in report.problems]}

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from propos.cli._common import RootOption, open_corpus, reports_errors, say
+from propos.cli._common import (
+    RootOption,
+    SchedulerOption,
+    engine_of,
+    open_corpus,
+    reports_errors,
+    say,
+    workers_option,
+)
 from propos.errors import ProposError
 
 import_app = typer.Typer(help="Import external corpora.", no_args_is_help=True)
@@ -34,14 +41,8 @@ def clean(
             " Wikinews page furniture)."
         ),
     ] = "news",
-    workers: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            help="Processes to clean with (raw articles and collections alike); the files"
-            " written are the same bytes whatever the number.",
-        ),
-    ] = max(1, os.cpu_count() or 1),
+    workers: Annotated[int, workers_option()] = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Clean the raw articles, and the collections read from external corpora, into
     corpus/clean/<doc_id>.json (text, metadata, offset map)."""
@@ -53,16 +54,17 @@ def clean(
         raise ProposError(
             f"unknown profile '{profile}' (known: {', '.join(PROFILES)})", exit_code=2
         )
+    engine = engine_of(workers, scheduler)
     corpus = open_corpus(root)
     raw = raw_dir or corpus.raw_dir
     out = out_dir or corpus.clean_dir
     if not raw.is_dir():
         raise ProposError(f"{raw}: no such folder of raw articles", exit_code=2)
     run = clean_corpus(
-        raw, out, corpus.gold_dir, corpus.root, force=force, profile=profile, workers=workers
+        raw, out, corpus.gold_dir, corpus.root, force=force, profile=profile, engine=engine
     )
     collected = (
-        clean_collections(corpus, out, force=force, workers=workers) if out_dir is None else None
+        clean_collections(corpus, out, force=force, engine=engine) if out_dir is None else None
     )
     if collected is not None:
         run.merge(collected)

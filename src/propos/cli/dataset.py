@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from propos.cli._common import RootOption, open_corpus, reports_errors, say
+from propos.cli._common import (
+    RootOption,
+    SchedulerOption,
+    engine_of,
+    open_corpus,
+    reports_errors,
+    say,
+    workers_option,
+)
 
 
 @reports_errors
@@ -17,9 +24,8 @@ def build(
     out: Annotated[
         Path | None, typer.Option(help="Dataset folder to write (default: dist/propos).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Processes to build with.")] = max(
-        1, os.cpu_count() or 1
-    ),
+    workers: Annotated[int, workers_option()] = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Build the Hugging Face dataset folder: Parquet per config and split, its card,
     croissant.json (Croissant metadata) and the datasheet.
@@ -32,7 +38,8 @@ def build(
 
     corpus = open_corpus(root)
     target = out or corpus.dataset_dir
-    sizes = build_dataset(corpus_inputs(corpus), target, workers=workers)
+    engine = engine_of(workers, scheduler)
+    sizes = build_dataset(corpus_inputs(corpus), target, engine=engine)
     summary = "; ".join(
         f"{config} "
         + ", ".join(f"{split} {n}" for split, n in counts.items() if not split.startswith("fold"))

@@ -1,0 +1,164 @@
+"""Run a stage's tasks: in this process, on a local Dask cluster, or on an existing one.
+
+A task is a module-level function called with one partition (a list of documents or files)
+and the stage's explicit arguments; it reads nothing from globals, so it runs the same under
+fork, spawn or on another machine. `run_tasks` yields one result per partition, in the order
+of the partitions whatever the engine, so the driver writes the same bytes with 1 worker or
+50. With ``workers`` 1 and no scheduler (or a single partition and no scheduler), the tasks
+run in this process and Dask is not imported; with ``workers`` > 1 they run on a
+`distributed.LocalCluster` of that many single-threaded worker processes (started with
+spawn) for the run; with a scheduler address they run on that existing cluster
+(`docs/scaling.md`). At most IN_FLIGHT_PER_WORKER partitions per worker are in flight, so
+results do not pile up on the driver faster than it commits them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from propos.errors import ProposError
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+IN_FLIGHT_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where tasks run: ``workers`` local processes, or the Dask cluster at ``scheduler``."""
+
+    workers: int = 1
+    scheduler: str | None = None
+
+    @property
+    def in_process(self) -> bool:
+        return self.scheduler is None and self.workers <= 1
+
+
+SERIAL = Engine()
+
+
+def partitions(items: Sequence[Item], size: int) -> list[list[Item]]:
+    """Consecutive slices of ``size`` items: fixed by the input alone, not by the engine."""
+    if size < 1:
+        raise ValueError("partition size must be at least 1")
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+def run_tasks(
+    task: Callable[..., Result],
+    parts: Sequence[Any],
+    arguments: tuple[Any, ...] = (),
+    engine: Engine = SERIAL,
+    desc: str = "",
+    show_progress: bool = False,
+) -> Iterator[Result]:
+    """``task(part, *arguments)`` for every part, yielded in the order of ``parts``.
+
+    An error inside a task comes back as the ProposError or OSError it raised (naming its
+    file); any other failure, in the task or in the cluster, as a ProposError naming the stage.
+    """
+    from tqdm import tqdm
+
+    progress = tqdm(total=len(parts), desc=desc, unit="part", disable=not show_progress)
+    try:
+        if engine.in_process or (engine.scheduler is None and len(parts) < 2):
+            for part in parts:
+                yield task(part, *arguments)
+                progress.update()
+            return
+        with _client(engine, desc) as client:
+            for result in _distributed(client, task, parts, arguments, desc):
+                yield result
+                progress.update()
+    finally:
+        progress.close()
+
+
+@contextmanager
+def _client(engine: Engine, desc: str) -> Iterator[Any]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ProposError(f"{desc}: parallel runs need dask and distributed ({exc})") from exc
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if engine.scheduler is not None:
+        try:
+            # The wait is dask's distributed.comm.timeouts.connect (30 s unless configured).
+            client = Client(engine.scheduler)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ProposError(
+                f"{desc}: cannot reach the Dask scheduler at {engine.scheduler} ({exc})"
+            ) from exc
+        with client:
+            yield client
+        return
+    try:
+        cluster = LocalCluster(
+            n_workers=engine.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
+    except (OSError, RuntimeError) as exc:  # a library caller without a __main__ guard, ...
+        raise ProposError(
+            f"{desc}: could not start a local Dask cluster of {engine.workers} workers ({exc});"
+            " a script that runs stages with several workers needs"
+            " `if __name__ == '__main__':` (worker processes are spawned)"
+        ) from exc
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+def _distributed(
+    client: Any, task: Callable[..., Any], parts: Sequence[Any], arguments: tuple[Any, ...],
+    desc: str,
+) -> Iterator[Any]:  # fmt: skip
+    shared = [client.scatter(argument, broadcast=True) for argument in arguments]
+    workers = max(1, len(client.nthreads()))
+    window = IN_FLIGHT_PER_WORKER * workers
+    pending: deque[Any] = deque()
+    next_part = 0
+    while next_part < len(parts) or pending:
+        while next_part < len(parts) and len(pending) < window:
+            pending.append(
+                client.submit(_call, task, parts[next_part], *shared, pure=False, retries=0)
+            )
+            next_part += 1
+        future = pending.popleft()
+        yield _result(future, desc)
+        future.release()
+
+
+def _result(future: Any, desc: str) -> Any:
+    try:
+        return future.result()
+    except (ProposError, OSError):
+        raise
+    except Exception as exc:  # the cluster's own failures: a lost worker, a cancelled task
+        raise ProposError(f"{desc}: the Dask cluster failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _call(task: Callable[..., Any], part: Any, *arguments: Any) -> Any:
+    """Run one task on a worker; an unexpected error becomes a ProposError naming the part."""
+    try:
+        return task(part, *arguments)
+    except (ProposError, OSError):
+        raise
+    except Exception as exc:
+        raise ProposError(f"{_first(part)}: {type(exc).__name__}: {exc}") from exc
+
+
+def _first(part: Any) -> str:
+    if isinstance(part, list) and part:
+        first = part[0][0] if isinstance(part[0], tuple) and part[0] else part[0]
+        return f"{first} (partition of {len(part)})"
+    return str(part)

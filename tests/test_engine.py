@@ -1,0 +1,159 @@
+"""The parallel engine: the same bytes and reports on a Dask cluster as in one process.
+
+One local Dask cluster of 2 workers (threads of this process, processes=False: quick to start
+on a loaded 2-core machine) is started for the module; the commands reach it through
+``--scheduler``, as they would reach a cluster on Kubernetes or Slurm. Worker processes
+started with spawn are covered by `test_a_task_runs_in_a_spawned_process`, by test_validate's
+parallel test and by test_perf_smoke (``workers=2`` starts a local cluster of 2 spawned worker
+processes).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from propos.engine import Engine, partitions, run_tasks
+from propos.errors import ProposError
+
+from .conftest import ROOT, ok, shown
+
+PROPOS = str(Path(sys.executable).parent / "propos")
+# This checkout's code, whichever copy of propos the environment has installed.
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200", "NO_COLOR": "1"}
+
+
+def propos(*args: object, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PROPOS, *map(str, args)], cwd=ROOT, env={**ENV, **env},
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_build_on_a_dask_cluster_writes_the_same_bytes(
+    scheduler: str, release_folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "propos"
+    result = ok(propos("build", "--root", ROOT, "--out", out, "--scheduler", scheduler))
+    assert f"-> {out}" in result.stderr, shown(result)
+    serial = tree(release_folder)
+    assert {"README.md", "croissant.json"} <= set(serial)
+    assert tree(out) == serial
+
+
+def test_clean_on_a_dask_cluster_writes_the_same_bytes(scheduler: str, tmp_path: Path) -> None:
+    raw = ROOT / "corpus" / "raw"
+    one, many = tmp_path / "serial", tmp_path / "dask"
+    ok(propos("clean", "--root", ROOT, "--raw-dir", raw, "--out-dir", one, "--workers", "1"))
+    result = ok(
+        propos("clean", "--root", ROOT, "--raw-dir", raw, "--out-dir", many,
+               "--scheduler", scheduler)
+    )  # fmt: skip
+    written = tree(one)
+    assert len(written) == len(list(raw.glob("*.txt"))) > 0
+    assert f"{len(written)} written" in result.stderr, shown(result)
+    assert tree(many) == written
+
+
+def test_validate_on_a_dask_cluster_reports_the_same(scheduler: str, tmp_path: Path) -> None:
+    bad = tmp_path / "annotations" / "gold"
+    bad.mkdir(parents=True)
+    (tmp_path / "annotations" / "inventory.json").write_bytes(
+        (ROOT / "annotations" / "inventory.json").read_bytes()
+    )
+    (bad / "broken.json").write_text('{"doc_id": ', encoding="utf-8")
+    (bad / "empty.json").write_text("{}", encoding="utf-8")
+    targets = [ROOT / "annotations" / "gold", tmp_path / "annotations"]
+    serial = propos("validate", *targets, "--root", ROOT, "--format", "json")
+    parallel = propos("validate", *targets, "--root", ROOT, "--format", "json",
+                      "--scheduler", scheduler)  # fmt: skip
+    assert serial.returncode == parallel.returncode == 1, shown(parallel)
+    assert "broken.json" in serial.stdout and "empty.json" in serial.stdout
+    assert parallel.stdout == serial.stdout
+    assert "Traceback" not in parallel.stderr
+
+
+def test_an_error_in_a_task_names_its_file(scheduler: str, project: Path, tmp_path: Path) -> None:
+    missing = sorted((project / "annotations" / "gold").glob("*.json"))[-1]
+    missing.unlink()
+    result = propos("build", "--root", project, "--out", tmp_path / "out", "--scheduler", scheduler)
+    assert result.returncode == 1, shown(result)
+    assert "Traceback" not in result.stderr, shown(result)
+    assert f"error: {missing}: document of the splits has no gold annotation" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_is_one_line() -> None:
+    # dask's own setting for how long to wait, shortened for the test
+    wait = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    result = propos("validate", ROOT / "annotations" / "gold", "--root", ROOT,
+                    "--scheduler", "tcp://127.0.0.1:9", **wait)  # fmt: skip
+    assert result.returncode == 1, shown(result)
+    assert "Traceback" not in result.stderr, shown(result)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+
+
+def count_words(part: list[str], suffix: str) -> list[str]:
+    if part == ["fail"]:
+        raise ValueError("cannot count")
+    return [word + suffix for word in part]
+
+
+def test_results_come_in_partition_order_and_errors_name_the_partition(scheduler: str) -> None:
+    words = [f"w{i}" for i in range(23)]
+    parts = partitions(words, 4)
+    assert [len(p) for p in parts] == [4, 4, 4, 4, 4, 3]
+    engine = Engine(scheduler=scheduler)
+    found = [w for r in run_tasks(count_words, parts, ("!",), engine) for w in r]
+    assert found == [w + "!" for w in words]
+    with pytest.raises(ProposError, match=r"fail \(partition of 1\): ValueError: cannot count"):
+        list(run_tasks(count_words, [["a"], ["fail"]], ("!",), engine))
+
+
+def test_a_task_runs_in_a_spawned_process() -> None:
+    from propos.validate import validate_partition
+
+    files = sorted((ROOT / "annotations" / "gold").glob("*.json"))[:3]
+    arguments = (files, ROOT / "corpus" / "clean", None, None)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        spawned = pool.apply(validate_partition, arguments)
+    assert spawned == validate_partition(*arguments)
+    assert len(spawned) == 3
+
+
+def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str) -> None:
+    from propos.evaluation import stream_headlines
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
+    gold_dir = ROOT / "annotations" / "gold"
+    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
+    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8)
+    engine = Engine(scheduler=scheduler)
+    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8,
+                                engine=engine)  # fmt: skip
+    assert len(doc_ids) > 8  # several chunks
+    assert parallel == serial
+    assert 0 < serial["headline"]["entities"]["value"] < 1
