@@ -183,6 +183,25 @@ def test_from_labelstudio_refuses_a_relation_whose_from_id_is_a_list(tmp_path: P
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("key", "value"), [("annotations", 3), ("predictions", "model")])
+def test_from_labelstudio_refuses_annotations_or_predictions_that_are_no_list(
+    tmp_path: Path, key: str, value: Any
+) -> None:
+    """Found by the fuzzer after the per-annotator reader landed: `'int' object is not iterable`."""
+    tasks_file = labelstudio_tasks(tmp_path)
+    tasks = load_json(tasks_file)
+    tasks[0][key] = value
+    if key == "predictions":
+        del tasks[0]["annotations"]
+    write_json(tasks_file, tasks)
+    out = tmp_path / "out"
+    stderr = refused(
+        propos("convert", "from-labelstudio", tasks_file, "--out", out, "--predictions")
+    )
+    assert f"'{key}' must be a list, is {type(value).__name__}" in stderr, stderr
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------- 5. importers write what validates
 
 

@@ -662,8 +662,17 @@ def _task_doc_id(task: Any, where: str) -> str:
     return doc_id
 
 
+def _listed(task: dict[str, Any], key: str, where: str) -> list[Any]:
+    """A task's ``annotations`` or ``predictions``: absent is empty, anything but a list is
+    refused."""
+    value = task.get(key)
+    if value is not None and not isinstance(value, list):
+        raise ProposError(f"{where}: '{key}' must be a list, is {type(value).__name__}")
+    return value or []
+
+
 def _prediction(task: dict[str, Any], where: str) -> list[Any] | None:
-    predictions = [item for item in task.get("predictions") or [] if isinstance(item, dict)]
+    predictions = [item for item in _listed(task, "predictions", where) if isinstance(item, dict)]
     if not predictions:
         return None
     if len(predictions) > 1:
@@ -680,7 +689,7 @@ def _results_of(
     """annotator -> result of the task's kept annotations, and the number cancelled."""
     usable: list[dict[str, Any]] = []
     cancelled = 0
-    for annotation in task.get("annotations") or []:
+    for annotation in _listed(task, "annotations", where):
         if not isinstance(annotation, dict):
             raise ProposError(f"{where}: an annotation is not an object")
         if annotation.get("was_cancelled"):
@@ -714,7 +723,7 @@ def _without_annotation(
     :data:`PREDICTIONS_FOLDER`), else nothing; ``reading`` records why."""
     annotated = any(
         isinstance(item, dict) and not item.get("was_cancelled")
-        for item in task.get("annotations") or []
+        for item in _listed(task, "annotations", where)
     )
     prediction = None if annotated else _prediction(task, where)
     if annotated:
