@@ -72,3 +72,19 @@ def release_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("release") / "propos"
     build_dataset(corpus_inputs(Corpus.at(ROOT)), out, show_progress=False)
     return out
+
+
+def one_error(
+    result: subprocess.CompletedProcess[str], *fragments: str, code: int | None = None
+) -> str:
+    """Bad input: a non-zero exit (``code`` if given), exactly one line on stderr,
+    `error: ...` holding every fragment, no traceback; that line."""
+    assert result.returncode != 0, shown(result)
+    if code is not None:
+        assert result.returncode == code, shown(result)
+    assert "Traceback" not in result.stdout + result.stderr, shown(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), shown(result)
+    for fragment in fragments:
+        assert fragment in lines[0], shown(result)
+    return lines[0]

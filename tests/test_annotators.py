@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, load_json, ok, shown
+from .conftest import ROOT, load_json, ok, one_error, shown
 
 PASSES = ROOT / "annotations" / "passes"
 GOLD = ROOT / "annotations" / "gold"
@@ -32,16 +32,6 @@ def propos(*args: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         command, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300, check=False
     )
-
-
-def failed(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert result.returncode != 0, shown(result)
-    assert "Traceback" not in result.stdout + result.stderr, shown(result)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), shown(result)
-    for fragment in fragments:
-        assert fragment in lines[0], shown(result)
-    return lines[0]
 
 
 # ------------------------------------------------------------------ Label Studio exports
@@ -182,14 +172,14 @@ def test_labelstudio_several_annotators_need_a_choice(
     two_annotator_export: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "imported"
-    failed(
+    one_error(
         propos("convert", "from-labelstudio", two_annotator_export, "--out", out),
         "task 0 (000_5637744c8eac245a): 2 annotations (anna@example.org, ben@example.org)",
         "--by-annotator",
         "--annotator",
     )
     assert not out.exists()
-    failed(
+    one_error(
         propos("convert", "from-labelstudio", two_annotator_export, "--out", out,
                "--by-annotator", "--annotator", "2"),
         "exclude each other",
@@ -224,7 +214,7 @@ def test_labelstudio_by_annotator_with_predictions_and_a_duplicate(
     tasks[1]["annotations"].append({**tasks[1]["annotations"][0], "id": 999})
     twice = tmp_path / "twice.json"
     twice.write_text(json.dumps(tasks), encoding="utf-8")
-    failed(
+    one_error(
         propos("convert", "from-labelstudio", twice, "--out", tmp_path / "t", "--by-annotator"),
         "task 1 (001_d86c8409a0c5958b): annotator anna@example.org has two annotations",
     )
@@ -240,7 +230,7 @@ def test_labelstudio_predictions_are_taken_only_when_asked(tmp_path: Path) -> No
         encoding="utf-8",
     )
     out = tmp_path / "imported"
-    failed(
+    one_error(
         propos("convert", "from-labelstudio", export, "--out", out),
         "no annotated task to import",
         "holding only model predictions",
@@ -383,7 +373,7 @@ def test_brat_import_elsewhere_takes_an_inventory_option(tmp_path: Path) -> None
             "description": f"TODO: the event “{DRAWN}” refers to"} in stubs["events"]  # fmt: skip
     assert "3 annotation(s) drawn without an inventory id" in stubbed.stderr
     ok(propos("validate", out, "--inventory", inventory))
-    failed(
+    one_error(
         propos("convert", "from-brat", brat, "--out", out, "--inventory", tmp_path / "none.json"),
         "none.json: no such inventory",
     )

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALL_DOC_IDS, ROOT, load_json, ok, shown
+from .conftest import ALL_DOC_IDS, ROOT, load_json, ok, one_error, shown
 
 RESAMPLES = "50"
 GOLD_DOC = "000_5637744c8eac245a"  # a press article, train split
@@ -72,19 +72,6 @@ def propos(*args: Any, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
-
-
-def one_error(result: subprocess.CompletedProcess[str], *fragments: str, code: int | None = None):
-    """Bad input: a non-zero exit, exactly one line on stderr, `error: ...`, no traceback."""
-    assert result.returncode != 0, shown(result)
-    if code is not None:
-        assert result.returncode == code, shown(result)
-    assert "Traceback" not in result.stdout + result.stderr, shown(result)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), shown(result)
-    for fragment in fragments:
-        assert fragment in lines[0], shown(result)
-    return lines[0]
 
 
 def records(stdout: str, output: str) -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, ok, shown
+from .conftest import ROOT, ok, one_error
 
 PROPOS = str(Path(sys.executable).parent / "propos")
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200", "NO_COLOR": "1"}
@@ -62,16 +62,6 @@ def start(*args: str | Path) -> subprocess.Popen[str]:
         [PROPOS, *map(str, args)], cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-
-
-def one_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    assert result.returncode != 0, shown(result)
-    assert "Traceback" not in result.stdout + result.stderr, shown(result)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), shown(result)
-    for fragment in fragments:
-        assert fragment in lines[0], shown(result)
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
