@@ -63,7 +63,9 @@ def mutated(draw: st.DrawFn) -> tuple[str, Any]:
             parent = parent[key]
         action = draw(st.sampled_from(["set", "delete", "add"]))
         if action == "set":
-            parent[path[-1]] = draw(st.sampled_from(WEIRD_VALUES))
+            # A copy: the shared [] and {} of WEIRD_VALUES would otherwise be mutated across
+            # examples, and could end up holding themselves (a cycle, then RecursionError).
+            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(WEIRD_VALUES)))
         elif action == "delete" and isinstance(parent, dict):
             del parent[path[-1]]
         elif isinstance(parent, dict):
