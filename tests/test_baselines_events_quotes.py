@@ -3,6 +3,7 @@ bootstrap interval, the 38-type seed lexicon, and the learned quotation baseline
 
 from __future__ import annotations
 
+import ast
 import statistics
 import subprocess
 from typing import Any
@@ -306,3 +307,39 @@ def test_rules_revision_on_a_train_document() -> None:
     ]
     assert fronted[0]["speaker"]["text"] == "les autorités"
     assert fronted[0]["speaker_entity_id"] is None  # a plural noun phrase names no one
+
+
+def _rules_code(source: str) -> str:
+    """The module's code without its docstring and the freeze note (FROZEN_AT and its text)."""
+    body = ast.parse(source).body
+    kept: list[ast.stmt] = []
+    for number, statement in enumerate(body):
+        is_text = isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        after_freeze = number > 0 and _assigns_frozen_at(body[number - 1])
+        if (number == 0 and is_text) or _assigns_frozen_at(statement) or (is_text and after_freeze):
+            continue
+        kept.append(statement)
+    return ast.dump(ast.Module(body=kept, type_ignores=[]))
+
+
+def _assigns_frozen_at(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Assign) and any(
+        isinstance(target, ast.Name) and target.id == "FROZEN_AT" for target in statement.targets
+    )
+
+
+def test_rules_are_unchanged_since_the_freeze() -> None:
+    path = "src/propos/baselines/quotes_rules.py"
+    frozen = subprocess.run(
+        ["git", "show", f"{quotes_rules.FROZEN_AT}:{path}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if frozen.returncode != 0:
+        pytest.skip(f"no git history with commit {quotes_rules.FROZEN_AT} here")
+    current = (ROOT / path).read_text(encoding="utf-8")
+    assert _rules_code(current) == _rules_code(frozen.stdout)
+    assert quotes_rules.FROZEN_AT in evaluation.QUOTE_RULES_FROZEN
+    assert f"frozen at commit {quotes_rules.FROZEN_AT}" in (quotes_rules.__doc__ or "")

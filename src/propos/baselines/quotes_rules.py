@@ -59,6 +59,13 @@
    similarity of their contents (character 3-5-grams, scikit-learn), linking two quotations of
    the same speaker entity when the similarity reaches a threshold chosen on the training
    split's gold quotations (the value with the best pairwise F1; ties go to the highest).
+
+Revision and freeze (issue 18). The rules were revised with the train split alone as their
+development set (all of it: the rules learn nothing); no text, gold annotation or score of a
+test document was looked at. The patterns added are general French reporting speech (see
+above), each tested on sentences built for it. They were frozen at commit db3ca55
+(:data:`FROZEN_AT`), and the test split was scored once, after that commit; later commits
+may change this text, never the rules (a test compares the code with that commit's).
 """
 
 from __future__ import annotations
@@ -85,6 +92,9 @@ from propos.baselines.common import (
 from propos.baselines.linker import inventory_index
 from propos.corpus import Corpus
 from propos.schema import QUOTATION_MARKS
+
+FROZEN_AT = "db3ca55"
+"""The commit at which the rules were frozen, before the test split was scored."""
 
 # ---------------------------------------------------------------- the lexicon (named data)
 
