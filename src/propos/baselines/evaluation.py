@@ -30,6 +30,7 @@ from typing import Any
 
 from propos.baselines import BASELINES, DEFAULT_SPLIT, TRAIN_SPLIT, Baseline
 from propos.baselines.common import Document, load_clean, load_gold
+from propos.baselines.quotes_rules import FROZEN_AT
 from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import read_json
@@ -742,15 +743,17 @@ deterministic). Each table can be printed alone with the command above it. Submi
   fine-tuning, retrained on every run, predictions identical from run to run) and `crf-winer`
   (trained on 500 external articles).
 
-**Caveat on the rule- and lexicon-based baselines.** The quotation rules, the reporting-verb
-lexicon and the version-1 event seeds were written on the five press articles (and the
-version-1 guidelines, which quote them), and checked against them. Since the split by story the
-press articles are all in the train split, so the test split (Wikinews stories) is unseen by
-them: test figures are honest, while the cross-validation fold that tests the press story is
-optimistic. The seeds of the 23 types added in version 2 are the usual French words of the ACE
-2005 definitions, written from the definitions, not from any document. The learned parts (CRF,
-gazetteer, logistic regressions, training lexicon patterns, thresholds) only ever see their
-training documents.
+**Caveat on the rule- and lexicon-based baselines.** The quotation rules were revised on the
+train split alone and frozen before the test split was scored (see the quotation section);
+their cross-validation figures are optimistic, since every fold's test documents were in their
+development set. The reporting-verb lexicon and the version-1 event seeds were written on the
+five press articles (and the version-1 guidelines, which quote them), and checked against
+them. Since the split by story the press articles are all in the train split, so the test
+split (Wikinews stories) is unseen by them, while the cross-validation fold that tests the
+press story is optimistic. The seeds of the 23 types added in version 2 are the usual French
+words of the ACE 2005 definitions, written from the definitions, not from any document. The
+learned parts (CRF, gazetteer, logistic regressions, training lexicon patterns, thresholds) only
+ever see their training documents.
 """
 
 TASK_NOTES = {
@@ -781,9 +784,16 @@ TASK_NOTES = {
 
 
 QUOTE_RULES_FROZEN = (
-    "**The `rules` are frozen.** They were written and revised on the train split alone (the"
-    " five press articles, commit 2281b7d) and have not changed since; the test split was"
-    " scored only with the frozen rules, and this round left them unchanged. `quote-crf`"
+    "**The `rules` are frozen.** They were revised for issue 18 on the train split alone, all"
+    " of it their development set (no text, gold annotation or score of a test document was"
+    ' looked at), with general French reporting-speech patterns (a source put first, "Selon'
+    ' X, ...", "Pour X, ..."; a cue after a closing mark; infinitives after adverbs;'
+    " verb forms that report no one's words; speakers named inside noun phrases), and frozen"
+    f" at commit `{FROZEN_AT}` before the test split was scored, once. Train-split figures"
+    " before and after the revision (development figures, so optimistic; `propos baseline"
+    " rules --split train --out DIR` then `propos evaluate --pred DIR/predictions.jsonl"
+    " --split train`): attribution F1 70.2 -> 91.3, content exact F1 80.2 -> 93.5, content"
+    " token F1 85.5 -> 95.2, cue F1 80.9 -> 93.9, speaker accuracy 81.4 -> 95.2. `quote-crf`"
     " learns everything it knows from the train split (its one hand-set value, the least"
     " candidate probability, was chosen by cross-validation inside the train split)."
 )
