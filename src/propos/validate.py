@@ -13,6 +13,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter, le, lt, sub
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -568,51 +569,60 @@ def submission_document_problems(where: str, document: Any, corpus: CleanTexts) 
     return problems
 
 
+def all_plain(text: str, spans: list[Any]) -> bool:
+    """Is every span (a struct or view with int offsets) anchored in ``text`` with plain edges,
+    as :func:`_plain_span` says of one? Decided with C-level maps over the whole list: the
+    bounds, the lengths, the span texts joined against the document's slices joined (equal
+    lengths piece by piece make the two joins equal only when every piece is), and the sets of
+    first and last characters."""
+    if not spans:
+        return True
+    starts = [span.start for span in spans]
+    ends = [span.end for span in spans]
+    stored = [span.text for span in spans]
+    lengths = list(map(len, stored))
+    return (
+        min(starts) >= 0
+        and max(ends) <= len(text)
+        and lengths == list(map(sub, ends, starts))
+        and 0 not in lengths  # with the line above: start < end
+        and "".join(map(text.__getitem__, map(slice, starts, ends))) == "".join(stored)
+        and _UNPLAIN_FIRST.isdisjoint(map(itemgetter(0), stored))
+        and _UNPLAIN_LAST.isdisjoint(map(itemgetter(-1), stored))
+    )
+
+
+def _given_spans(quote: Any) -> list[tuple[str, Any]]:
+    parts = (("content", quote.content), ("cue", quote.cue), ("speaker", quote.speaker))
+    return [(part, span) for part, span in parts if _given(span) is not None]
+
+
 def gold_span_problems(where: str, document: Any, text: str) -> list[Problem]:
-    """:func:`span_problem` of every span, in the order of :func:`spans_of`; the common span,
-    anchored and with plain edges, is passed by :func:`_plain_span` without building its path
-    or message."""
+    """:func:`span_problem` of every span, in the order of :func:`spans_of`. When all the
+    spans of the document are plain (:func:`all_plain`, the common case) there is nothing to
+    say; else each span is looked at."""
+    spans = [e for e in document.entities if e.start is not None]
+    spans += [span for quote in document.quotes for _, span in _given_spans(quote)]
+    spans += [event.trigger for event in document.events if event.trigger is not None]
+    if all_plain(text, spans):
+        return []
     problems = []
-    length, text_has = len(text), text.startswith
     for index, entity in enumerate(document.entities):
-        start, end, stored = entity.start, entity.end, entity.text
-        if start is None or (  # _plain_span written out: most spans of a file are entities
-            0 <= start < end <= length
-            and len(stored) == end - start
-            and text_has(stored, start)
-            and stored[0] not in _UNPLAIN_FIRST
-            and stored[-1] not in _UNPLAIN_LAST
-        ):
-            continue
-        message = span_problem(text, entity, name=True)
-        if message:
-            problems.append(Problem(where, f"$.entities[{index}]", message))
+        if entity.start is not None and not _plain_span(text, entity):
+            message = span_problem(text, entity, name=True)
+            if message:
+                problems.append(Problem(where, f"$.entities[{index}]", message))
     for index, quote in enumerate(document.quotes):
-        for part, span in (
-            ("content", quote.content),
-            ("cue", quote.cue),
-            ("speaker", quote.speaker),
-        ):
-            if span is not None and span is not msgspec.UNSET and not _plain_span(text, span):
+        for part, span in _given_spans(quote):
+            if not _plain_span(text, span):
                 message = span_problem(text, span)
                 if message:
                     problems.append(Problem(where, f"$.quotes[{index}].{part}", message))
     for index, event in enumerate(document.events):
-        trigger = event.trigger
-        if trigger is None:
-            continue
-        start, end, stored = trigger.start, trigger.end, trigger.text
-        if (
-            0 <= start < end <= length
-            and len(stored) == end - start
-            and text_has(stored, start)
-            and stored[0] not in _UNPLAIN_FIRST
-            and stored[-1] not in _UNPLAIN_LAST
-        ):
-            continue
-        message = span_problem(text, trigger)
-        if message:
-            problems.append(Problem(where, f"$.events[{index}].trigger", message))
+        if event.trigger is not None and not _plain_span(text, event.trigger):
+            message = span_problem(text, event.trigger)
+            if message:
+                problems.append(Problem(where, f"$.events[{index}].trigger", message))
     return problems
 
 
@@ -643,6 +653,11 @@ def id_problems(where: str, document: Any) -> list[Problem]:
 
 
 def overlap_problems(where: str, document: Any) -> list[Problem]:
+    starts = [e.start for e in document.entities]
+    ends = [e.end for e in document.entities]
+    # Mentions in text order, each non-empty and ending before the next starts: no overlap.
+    if None not in starts and all(map(lt, starts, ends)) and all(map(le, ends, starts[1:])):
+        return []
     mentions = sorted(
         (e.start, e.end, i) for i, e in enumerate(document.entities) if e.start is not None
     )
@@ -906,18 +921,24 @@ SKIPPED_NAMES = frozenset({"splits.json"})
 SKIPPED_FOLDERS = frozenset({"schema", "mappings"})  # configuration, not annotations
 
 
+def _in_skipped_folder(path: Path, target: Path) -> bool:
+    if not any(name in path.parts for name in SKIPPED_FOLDERS):
+        return False  # the common case, without relative_to
+    return bool(SKIPPED_FOLDERS & set(path.relative_to(target).parts))
+
+
 def collect_files(targets: list[Path]) -> list[Path]:
     files: list[Path] = []
     for target in targets:
         if not target.exists():
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
         if target.is_dir():
-            found = sorted(p for p in target.rglob("*") if p.suffix in (".json", ".jsonl"))
+            found = [p for p in target.rglob("*") if p.suffix in (".json", ".jsonl")]
+            found.sort(key=attrgetter("parts"))  # the order of paths, without their __lt__
             files += [
                 p
                 for p in found
-                if not SKIPPED_FOLDERS & set(p.relative_to(target).parts)
-                and p.name not in SKIPPED_NAMES
+                if p.name not in SKIPPED_NAMES and not _in_skipped_folder(p, target)
             ]
         else:
             files.append(target)
@@ -930,7 +951,7 @@ class Context:
     inventory_override: Path | None = None
     split_doc_ids: list[str] | None = None
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
-    _folders: dict[Path, Path | None] = field(default_factory=dict)
+    _folders: dict[str, Path | None] = field(default_factory=dict)
 
     def inventory_for(self, path: Path) -> tuple[Inventory | None, list[Problem]]:
         location = self.inventory_override or self._inventory_location(path)
@@ -950,9 +971,10 @@ class Context:
 
     def _inventory_location(self, path: Path) -> Path | None:
         """find_inventory, resolved once per folder (a link is looked up from its target)."""
-        if path.is_symlink():
+        name = str(path)
+        if os.path.islink(name):
             return find_inventory(path)
-        folder = path.parent
+        folder = os.path.dirname(name)
         if folder not in self._folders:
             self._folders[folder] = find_inventory(path)
         return self._folders[folder]
