@@ -233,17 +233,29 @@ Located = tuple[str, int | None, int]  # doc_id, byte offset of its prediction l
 
 def unit_counts_partition(part: list[Located], gold_dir: Path, pred_path: Path) -> dict[str, Any]:
     """A task: the (correct, predicted, gold) counts of each headline for a chunk of documents,
-    one row per document (a missing prediction counts as predicting nothing)."""
-    from propos.metrics.report import unit_counts
+    one row per document in doc_id order (a missing prediction counts as predicting nothing).
 
-    gold = {d: msgspec.json.decode((gold_dir / f"{d}.json").read_bytes()) for d, _, _ in part}
+    Only the fields the counts need are decoded, and no report is built
+    (:mod:`propos.metrics.streamed`); a chunk with a document of another shape is scored by the
+    full evaluators, which give the same counts or say what is wrong."""
+    from propos.metrics.report import unit_counts
+    from propos.metrics.streamed import headline_unit_counts
+
+    gold = {d: (gold_dir / f"{d}.json").read_bytes() for d, _, _ in part}
     predictions = {}
     with pred_path.open("rb") as handle:
         for doc_id, offset, length in part:
             if offset is not None:
                 handle.seek(offset)
-                predictions[doc_id] = msgspec.json.decode(handle.read(length))
-    return unit_counts(gold, predictions)
+                predictions[doc_id] = handle.read(length)
+    counts = headline_unit_counts(gold, predictions)
+    if counts is not None:
+        return counts
+    decode = msgspec.json.decode
+    return unit_counts(
+        {d: decode(data) for d, data in gold.items()},
+        {d: decode(data) for d, data in predictions.items()},
+    )
 
 
 def stream_unit_counts(
@@ -279,14 +291,16 @@ def stream_headlines(
     time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
     Coreference (clusters span the whole corpus) is left to :func:`propos.metrics.score`."""
     from propos.metrics import HEADLINES
-    from propos.metrics.bootstrap import bootstrap_intervals, f1_values
+    from propos.metrics.bootstrap import bootstrap_intervals
+    from propos.metrics.common import prf
 
     counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk, engine)
     intervals = bootstrap_intervals(counts, resamples, seed)
     headline = {
         layer: {
             "name": HEADLINES[layer],
-            "value": float(f1_values(counts[layer].sum(axis=0))),
+            # as the reports compute it (harmonic mean of P and R), to the last bit
+            "value": prf(*(int(total) for total in counts[layer].sum(axis=0)))["f1"],
             "low": intervals[layer]["low"],
             "high": intervals[layer]["high"],
         }

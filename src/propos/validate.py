@@ -6,12 +6,14 @@ all problems at once. Nothing here raises on bad input; only a missing path is a
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
+from operator import attrgetter, itemgetter, le, lt, sub
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,9 +23,10 @@ from jsonschema.exceptions import ValidationError
 from propos import schema
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
-from propos.fastschema import fast_type
+from propos.fastschema import lean_decoder
 from propos.fileio import JSONDefect, decode_json, sha256_text
-from propos.sentences import sentence_index
+from propos.sentences import SENTENCE_END, sentence_index
+from propos.sentences import _is_abbreviation as _abbreviation_before
 
 MAX_JSON_BYTES = 10 * 1024 * 1024
 MAX_SUBMISSION_LINE_BYTES = 10 * 1024 * 1024
@@ -98,9 +101,9 @@ class CleanTexts:
         if doc_id in self._texts:
             self._texts.move_to_end(doc_id)
             return self._texts[doc_id]
-        path = self.clean_dir / f"{doc_id}.json"
         try:
-            document = _CLEAN_TEXT.decode(path.read_bytes())
+            with open(os.path.join(self.clean_dir, f"{doc_id}.json"), "rb") as handle:
+                document = _CLEAN_TEXT.decode(handle.read())
             found: tuple[str, str] | None = (document.text, document.text_sha256)
         except (OSError, msgspec.DecodeError, UnicodeDecodeError):
             found = None
@@ -116,6 +119,11 @@ class Inventory:
         self.entities = _index(data.get("entities"))
         self.events = _index(data.get("events"))
         self.utterances = _index(data.get("utterances"))
+        self.entity_types = {ident: item.get("type") for ident, item in self.entities.items()}
+        self.event_types = {ident: item.get("type") for ident, item in self.events.items()}
+
+
+_ABSENT: Any = object()  # no inventory entry: unequal to any type
 
 
 def _index(items: Any) -> dict[str, dict[str, Any]]:
@@ -384,6 +392,61 @@ def _is_abbreviation(span_text: str) -> bool:
     return last.count(".") > 1 or (len(last) == 2 and last[0].isupper()) or last == "..."
 
 
+# What may end a span without breaking a convention is checked by span_problem; every other
+# character is tested here with one set look-up. No character above U+3000 is white space.
+_SPACES = frozenset(char for char in map(chr, range(0x3001)) if char.isspace())
+_UNPLAIN_FIRST = _SPACES | _MARKS
+_UNPLAIN_LAST = _SPACES | _MARKS | _BAD_LAST | {"."}
+
+
+def _plain_span(text: str, span: Any) -> bool:
+    """Is a span anchored in ``text``, with edges that no convention looks at? (For these,
+    :func:`span_problem` is None; for the others it says whether and what is wrong.)"""
+    start, end, stored = span.start, span.end, span.text
+    return (
+        0 <= start < end <= len(text)
+        and len(stored) == end - start
+        and text.startswith(stored, start)
+        and stored[0] not in _UNPLAIN_FIRST
+        and stored[-1] not in _UNPLAIN_LAST
+    )
+
+
+# Characters a sentence end (a run of final punctuation, a closing mark, spaces) or a
+# paragraph break is made of: see propos.sentences.SENTENCE_END.
+_SENTENCE_END_CHARS = frozenset('.!?…»”" \u00a0\u202f\n')
+LOCAL_SENTENCE_WINDOW = 4000
+
+
+def same_sentence(text: str, first: int, second: int) -> bool:
+    """``sentence_index(text, first) == sentence_index(text, second)``, from the text between
+    the two offsets only: no sentence start falls in (low, high].
+
+    A sentence end is found by SENTENCE_END wherever the scan starts, as long as it does not
+    start inside a run of the characters such an end is made of (then it could start inside a
+    run of newlines, which pair differently): the scan starts before that run. Beyond
+    LOCAL_SENTENCE_WINDOW characters the sentences of the whole text (cached) are used, so the
+    work per argument stays bounded.
+    """
+    low, high = min(first, second), max(first, second)
+    scan = low
+    while scan > 0 and text[scan - 1] in _SENTENCE_END_CHARS and low - scan < LOCAL_SENTENCE_WINDOW:
+        scan -= 1
+    if high - scan >= LOCAL_SENTENCE_WINDOW:
+        return sentence_index(text, first) == sentence_index(text, second)
+    for found in SENTENCE_END.finditer(text, scan, high + 1):
+        end = found.end()
+        if end <= low:
+            continue
+        if end > high:
+            break
+        is_period = found.group("end") is not None and text[found.start()] == "."
+        if is_period and _abbreviation_before(text, found.start()):
+            continue
+        return False
+    return True
+
+
 @lru_cache(maxsize=256)
 def _quote_states(text: str) -> tuple[list[int], list[bool]]:
     """Positions of quotation marks and paragraph breaks, and whether a quotation is open after
@@ -406,11 +469,32 @@ def _quote_states(text: str) -> tuple[list[int], list[bool]]:
     return positions, open_after
 
 
+LOCAL_QUOTE_WINDOW = 4000
+
+
 def quoted_depth_at(text: str, offset: int) -> bool:
-    """Is ``offset`` inside quotation marks, counting from the start of its paragraph?"""
-    positions, open_after = _quote_states(text)
-    index = bisect_left(positions, offset) - 1
-    return index >= 0 and open_after[index]
+    """Is ``offset`` inside quotation marks, counting from the start of its paragraph?
+
+    The marks between the last paragraph break before ``offset`` and ``offset`` are read
+    (any two newlines there are a break, or follow one with no mark in between); when that
+    break is more than LOCAL_QUOTE_WINDOW characters away, the states of the whole text
+    (cached) are used, so the work per quotation stays bounded."""
+    window_start = max(0, offset - LOCAL_QUOTE_WINDOW)
+    last_break = text.rfind("\n\n", window_start, offset + 1)
+    if last_break < 0 and window_start > 0:
+        positions, open_after = _quote_states(text)
+        index = bisect_left(positions, offset) - 1
+        return index >= 0 and open_after[index]
+    depth, straight_open = 0, False
+    for found in _MARK.finditer(text, last_break + 2 if last_break >= 0 else 0, offset):
+        char = found.group()
+        if char in OPENING_MARKS:
+            depth += 1
+        elif char in CLOSING_MARKS:
+            depth = max(0, depth - 1)
+        else:
+            straight_open = not straight_open
+    return depth > 0 or straight_open
 
 
 def quote_kind_problem(text: str, kind: Any, content: Any) -> str | None:
@@ -445,10 +529,7 @@ def document_problems(
     text, problems = _source_text(where, document, corpus)
     problems += id_problems(where, document)
     if text is not None:
-        for path, span in spans_of(document):
-            message = span_problem(text, span, name=path.startswith("$.entities["))
-            if message:
-                problems.append(Problem(where, path, message))
+        problems += gold_span_problems(where, document, text)
         problems += quote_problems(where, document, text)
         problems += argument_problems(where, document, text)
     problems += overlap_problems(where, document)
@@ -488,7 +569,68 @@ def submission_document_problems(where: str, document: Any, corpus: CleanTexts) 
     return problems
 
 
+def all_plain(text: str, spans: list[Any]) -> bool:
+    """Is every span (a struct or view with int offsets) anchored in ``text`` with plain edges,
+    as :func:`_plain_span` says of one? Decided with C-level maps over the whole list: the
+    bounds, the lengths, the span texts joined against the document's slices joined (equal
+    lengths piece by piece make the two joins equal only when every piece is), and the sets of
+    first and last characters."""
+    if not spans:
+        return True
+    starts = [span.start for span in spans]
+    ends = [span.end for span in spans]
+    stored = [span.text for span in spans]
+    lengths = list(map(len, stored))
+    return (
+        min(starts) >= 0
+        and max(ends) <= len(text)
+        and lengths == list(map(sub, ends, starts))
+        and 0 not in lengths  # with the line above: start < end
+        and "".join(map(text.__getitem__, map(slice, starts, ends))) == "".join(stored)
+        and _UNPLAIN_FIRST.isdisjoint(map(itemgetter(0), stored))
+        and _UNPLAIN_LAST.isdisjoint(map(itemgetter(-1), stored))
+    )
+
+
+def _given_spans(quote: Any) -> list[tuple[str, Any]]:
+    parts = (("content", quote.content), ("cue", quote.cue), ("speaker", quote.speaker))
+    return [(part, span) for part, span in parts if _given(span) is not None]
+
+
+def gold_span_problems(where: str, document: Any, text: str) -> list[Problem]:
+    """:func:`span_problem` of every span, in the order of :func:`spans_of`. When all the
+    spans of the document are plain (:func:`all_plain`, the common case) there is nothing to
+    say; else each span is looked at."""
+    spans = [e for e in document.entities if e.start is not None]
+    spans += [span for quote in document.quotes for _, span in _given_spans(quote)]
+    spans += [event.trigger for event in document.events if event.trigger is not None]
+    if all_plain(text, spans):
+        return []
+    problems = []
+    for index, entity in enumerate(document.entities):
+        if entity.start is not None and not _plain_span(text, entity):
+            message = span_problem(text, entity, name=True)
+            if message:
+                problems.append(Problem(where, f"$.entities[{index}]", message))
+    for index, quote in enumerate(document.quotes):
+        for part, span in _given_spans(quote):
+            if not _plain_span(text, span):
+                message = span_problem(text, span)
+                if message:
+                    problems.append(Problem(where, f"$.quotes[{index}].{part}", message))
+    for index, event in enumerate(document.events):
+        if event.trigger is not None and not _plain_span(text, event.trigger):
+            message = span_problem(text, event.trigger)
+            if message:
+                problems.append(Problem(where, f"$.events[{index}].trigger", message))
+    return problems
+
+
 def id_problems(where: str, document: Any) -> list[Problem]:
+    ids = [entry.id for layer in (document.entities, document.quotes, document.events)
+           for entry in layer]  # fmt: skip
+    if len(set(ids)) == len(ids):
+        return []
     seen: dict[str, tuple[str, int]] = {}
     problems = []
     layers = (
@@ -511,6 +653,11 @@ def id_problems(where: str, document: Any) -> list[Problem]:
 
 
 def overlap_problems(where: str, document: Any) -> list[Problem]:
+    starts = [e.start for e in document.entities]
+    ends = [e.end for e in document.entities]
+    # Mentions in text order, each non-empty and ending before the next starts: no overlap.
+    if None not in starts and all(map(lt, starts, ends)) and all(map(le, ends, starts[1:])):
+        return []
     mentions = sorted(
         (e.start, e.end, i) for i, e in enumerate(document.entities) if e.start is not None
     )
@@ -531,7 +678,9 @@ def quote_problems(where: str, document: Any, text: str) -> list[Problem]:
     problems = []
     for index, quote in enumerate(document.quotes):
         content = quote.content
-        if content is not None and span_problem(text, content) is None:
+        if content is not None and (
+            _plain_span(text, content) or span_problem(text, content) is None
+        ):
             message = quote_kind_problem(text, quote.kind, content)
             if message:
                 problems.append(Problem(where, f"$.quotes[{index}].kind", message))
@@ -563,7 +712,7 @@ def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
                 continue
             if not (0 <= trigger.start < length and 0 <= mention.start < length):
                 continue
-            if sentence_index(text, trigger.start) != sentence_index(text, mention.start):
+            if not same_sentence(text, trigger.start, mention.start):
                 path = f"$.events[{index}].arguments[{j}].entity"
                 problems.append(
                     Problem(where, path, f"argument '{target}' ({mention.text!r}) is not in the"
@@ -598,12 +747,17 @@ def _typed_references(
 
 
 def inventory_reference_problems(where: str, document: Any, inventory: Inventory) -> list[Problem]:
-    problems = _typed_references(
-        where, document.entities, inventory.entities, "entities", "entity_id", "entity"
-    )
-    problems += _typed_references(
-        where, document.events, inventory.events, "events", "event_id", "event"
-    )
+    problems = []
+    # The common case first, one comparison an entry; the loops say what is wrong, if anything.
+    entity_types, event_types = inventory.entity_types, inventory.event_types
+    if not all([entity_types.get(e.entity_id, _ABSENT) == e.type for e in document.entities]):
+        problems += _typed_references(
+            where, document.entities, inventory.entities, "entities", "entity_id", "entity"
+        )
+    if not all([event_types.get(v.event_id, _ABSENT) == v.type for v in document.events]):
+        problems += _typed_references(
+            where, document.events, inventory.events, "events", "event_id", "event"
+        )
     for index, quote in enumerate(document.quotes):
         speaker = quote.speaker_entity_id
         if speaker is MALFORMED or quote.utterance_id is MALFORMED:
@@ -632,11 +786,6 @@ def inventory_reference_problems(where: str, document: Any, inventory: Inventory
 # ---------------------------------------------------------------- one document, fast or slow
 
 
-@cache
-def _decoder(schema_name: str) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(fast_type(schema_name))
-
-
 def check_document_bytes(
     where: str, data: bytes, schema_name: str, corpus: CleanTexts, inventory: Inventory | None
 ) -> tuple[Any, list[Problem]]:
@@ -647,7 +796,7 @@ def check_document_bytes(
     again as plain JSON so that every schema problem is listed with its path.
     """
     try:
-        document = _decoder(schema_name).decode(data)
+        document = lean_decoder(schema_name).decode(data)
     except (msgspec.DecodeError, UnicodeDecodeError) as fast_error:
         return _slow_document(where, data, schema_name, corpus, inventory, str(fast_error))
     gold = schema_name != "submission"
@@ -722,12 +871,13 @@ def mebibytes(size: int) -> str:
 
 
 def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
-    size = path.stat().st_size
-    if size > limit:
-        return None, Problem(
-            str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
-        )
-    return path.read_bytes(), None
+    with open(path, "rb") as handle:  # one open for the size and the bytes
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            return None, Problem(
+                str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
+            )
+        return handle.read(), None
 
 
 def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
@@ -771,18 +921,24 @@ SKIPPED_NAMES = frozenset({"splits.json"})
 SKIPPED_FOLDERS = frozenset({"schema", "mappings"})  # configuration, not annotations
 
 
+def _in_skipped_folder(path: Path, target: Path) -> bool:
+    if not any(name in path.parts for name in SKIPPED_FOLDERS):
+        return False  # the common case, without relative_to
+    return bool(SKIPPED_FOLDERS & set(path.relative_to(target).parts))
+
+
 def collect_files(targets: list[Path]) -> list[Path]:
     files: list[Path] = []
     for target in targets:
         if not target.exists():
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
         if target.is_dir():
-            found = sorted(p for p in target.rglob("*") if p.suffix in (".json", ".jsonl"))
+            found = [p for p in target.rglob("*") if p.suffix in (".json", ".jsonl")]
+            found.sort(key=attrgetter("parts"))  # the order of paths, without their __lt__
             files += [
                 p
                 for p in found
-                if not SKIPPED_FOLDERS & set(p.relative_to(target).parts)
-                and p.name not in SKIPPED_NAMES
+                if p.name not in SKIPPED_NAMES and not _in_skipped_folder(p, target)
             ]
         else:
             files.append(target)
@@ -795,9 +951,10 @@ class Context:
     inventory_override: Path | None = None
     split_doc_ids: list[str] | None = None
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
+    _folders: dict[str, Path | None] = field(default_factory=dict)
 
     def inventory_for(self, path: Path) -> tuple[Inventory | None, list[Problem]]:
-        location = self.inventory_override or find_inventory(path)
+        location = self.inventory_override or self._inventory_location(path)
         if location is None:
             return None, [
                 Problem(str(path), "$", "read as an annotation file (.json), but no"
@@ -812,6 +969,16 @@ class Context:
                 return self._inventories[location], problems
         return self._inventories[location], []
 
+    def _inventory_location(self, path: Path) -> Path | None:
+        """find_inventory, resolved once per folder (a link is looked up from its target)."""
+        name = str(path)
+        if os.path.islink(name):
+            return find_inventory(path)
+        folder = os.path.dirname(name)
+        if folder not in self._folders:
+            self._folders[folder] = find_inventory(path)
+        return self._folders[folder]
+
 
 def validate_file(path: Path, context: Context) -> list[Problem]:
     if path.suffix == ".jsonl":
@@ -822,7 +989,7 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
     assert data is not None
     if path.name != "inventory.json":
         try:
-            document = _decoder("annotation").decode(data)
+            document = lean_decoder("annotation").decode(data)
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass  # not a well-formed annotation: the slow path says why
         else:

@@ -76,9 +76,10 @@ def match_quotes(
     candidates = []
     for i, (gs, ge) in enumerate(gold):
         for j, (ps, pe) in enumerate(pred):
-            shared = min(ge, pe) - max(gs, ps)
-            if shared > 0:
-                candidates.append((-shared, gs, ge, ps, pe, i, j))
+            if ps < ge and gs < pe:  # else nothing shared (written out: min and max cost)
+                shared = (ge if ge < pe else pe) - (gs if gs > ps else ps)
+                if shared > 0:
+                    candidates.append((-shared, gs, ge, ps, pe, i, j))
     candidates.sort()
     used_gold: set[int] = set()
     used_pred: set[int] = set()

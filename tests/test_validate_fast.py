@@ -1,0 +1,187 @@
+"""The fast checks of the validator give exactly what the plain ones give: the pattern checks
+after decoding, the local sentence and quotation-state reads, the whole-layer span test, the
+overlap shortcut and the inventory found once per folder."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+from bisect import bisect_left
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from propos import schema
+from propos.fastschema import StringsCheck, fast_type, lean_decoder
+from propos.sentences import sentence_index
+from propos.validate import (
+    LOCAL_QUOTE_WINDOW,
+    LOCAL_SENTENCE_WINDOW,
+    SpanView,
+    _plain_span,
+    _quote_states,
+    all_plain,
+    overlap_problems,
+    quoted_depth_at,
+    same_sentence,
+    span_problem,
+    validate_paths,
+    view_of_dict,
+)
+
+from .conftest import ALL_DOC_IDS, ROOT, load_json
+
+GOLD = [load_json(ROOT / "annotations" / "gold" / f"{d}.json") for d in ALL_DOC_IDS]
+# The characters sentence ends, paragraph breaks and quotation states are made of, and others.
+PIECES = [*'.!?…»”"«“ \u00a0\u202fMAaZé,É', "\n", "\n\n", "M. ", "etc. ", "Dr. "]
+TRICKY = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRICKY, st.data())
+def test_same_sentence_is_sentence_index_equality(text: str, data: st.DataObject) -> None:
+    if not text:
+        return
+    first = data.draw(st.integers(0, len(text) - 1))
+    second = data.draw(st.integers(0, len(text) - 1))
+    expected = sentence_index(text, first) == sentence_index(text, second)
+    assert same_sentence(text, first, second) == expected
+
+
+def test_same_sentence_far_apart_uses_the_whole_text() -> None:
+    text = "Il dit. " + "mot " * LOCAL_SENTENCE_WINDOW + "Fin. Elle part."
+    for first, second in ((0, len(text) - 3), (9, len(text) - 12), (len(text) - 3, 0)):
+        expected = sentence_index(text, first) == sentence_index(text, second)
+        assert same_sentence(text, first, second) == expected
+
+
+def whole_text_state(text: str, offset: int) -> bool:
+    positions, open_after = _quote_states(text)
+    index = bisect_left(positions, offset) - 1
+    return index >= 0 and open_after[index]
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRICKY, st.data())
+def test_quoted_depth_at_reads_the_same_state_locally(text: str, data: st.DataObject) -> None:
+    offset = data.draw(st.integers(0, len(text)))
+    assert quoted_depth_at(text, offset) == whole_text_state(text, offset)
+
+
+def test_quoted_depth_far_from_a_paragraph_break() -> None:
+    text = "« " + "mot " * LOCAL_QUOTE_WINDOW + "» puis « encore"
+    for offset in (1, len(text) - 20, len(text) - 3, len(text)):
+        assert quoted_depth_at(text, offset) == whole_text_state(text, offset)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRICKY, st.lists(st.tuples(st.integers(-2, 90), st.integers(-2, 90), TRICKY), max_size=5))
+def test_all_plain_is_plain_span_of_each(text: str, raw: list[tuple[int, int, str]]) -> None:
+    spans = [SpanView(start, end, stored) for start, end, stored in raw]
+    plain = [_plain_span(text, span) for span in spans]
+    assert all_plain(text, spans) == all(plain)
+    for span, is_plain in zip(spans, plain, strict=True):
+        if is_plain:
+            assert span_problem(text, span) is None
+            assert span_problem(text, span, name=True) is None
+
+
+def test_real_spans_are_plain_as_a_whole() -> None:
+    for document in GOLD:
+        text = load_json(ROOT / "corpus" / "clean" / f"{document['doc_id']}.json")["text"]
+        view = view_of_dict(document)
+        entities = [e for e in view.entities if e.start is not None]
+        assert all_plain(text, entities) == all(_plain_span(text, e) for e in entities)
+        broken = [*entities, SpanView(0, 3, text[1:4])]
+        assert not all_plain(text, broken)
+
+
+def reference_overlaps(document: dict[str, Any]) -> list[str]:
+    """The overlap check as it reads: sorted mentions, one problem per late starter."""
+    mentions = sorted((e["start"], e["end"], i) for i, e in enumerate(document["entities"]))
+    problems, furthest_end = [], -1
+    for start, end, index in mentions:
+        if start < furthest_end:
+            problems.append(f"$.entities[{index}]")
+        furthest_end = max(furthest_end, end)
+    return problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 30)), max_size=6))
+def test_overlap_shortcut_misses_nothing(offsets: list[tuple[int, int]]) -> None:
+    document = {"entities": [{"start": s, "end": e, "text": "x"} for s, e in offsets]}
+    found = [p.path for p in overlap_problems("f", view_of_dict(document))]
+    assert found == reference_overlaps(document)
+
+
+IDS = st.text(alphabet=list("aZ09_-:.\n\x00 é"), max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(sorted({"^[A-Za-z][A-Za-z0-9_-]{0,63}$", "^[0-9a-f]{64}$",
+                               "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$", "^Q[1-9][0-9]*$",
+                               "^(a|b)+$"})), st.lists(IDS, max_size=5))  # fmt: skip
+def test_strings_check_is_re_search_of_each(pattern: str, strings: list[str]) -> None:
+    expected = all(re.search(pattern, value) for value in strings)
+    assert StringsCheck(pattern).all_match(strings) == expected
+
+
+def test_a_pattern_the_join_cannot_serve_is_searched_string_by_string() -> None:
+    check = StringsCheck("^(a|b)+$")
+    assert check._joined is None
+    assert check.all_match(["ab", "b"]) and not check.all_match(["ab", "c"])
+
+
+def decodes(decoder: Any, data: bytes) -> bool:
+    try:
+        decoder.decode(data)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(GOLD), st.sampled_from(["id", "entity_id", "doc_id", "text_sha256"]), IDS)
+def test_lean_decoder_accepts_what_the_patterned_types_accept(
+    document: dict[str, Any], field: str, value: str
+) -> None:
+    changed = copy.deepcopy(document)
+    if field in ("doc_id", "text_sha256"):
+        changed[field] = value
+    elif changed["entities"]:
+        changed["entities"][-1][field] = value
+    data = json.dumps(changed).encode()
+    for name in ("annotation", "submission"):
+        patterned = msgspec.json.Decoder(fast_type(name))
+        assert decodes(lean_decoder(name), data) == decodes(patterned, data)
+
+
+def test_ids_with_a_final_newline_pass_as_jsonschema_lets_them() -> None:
+    document = copy.deepcopy(GOLD[0])
+    document["entities"][0]["id"] += "\n"
+    assert not list(schema.validator("annotation").iter_errors(document))
+    lean_decoder("annotation").decode(json.dumps(document).encode())
+
+
+def test_inventory_is_found_from_a_linked_files_target(tmp_path: Path) -> None:
+    """One look-up per folder, except for a link: its inventory is the target's."""
+    project = tmp_path / "project"
+    (project / "gold").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(ROOT / "annotations" / "inventory.json", project / "inventory.json")
+    (elsewhere / "inventory.json").write_text('{"entities": [], "events": [], "utterances": []}')
+    names = ALL_DOC_IDS[:2]
+    shutil.copy(ROOT / "annotations" / "gold" / f"{names[0]}.json", project / "gold")
+    shutil.copy(ROOT / "annotations" / "gold" / f"{names[1]}.json", elsewhere)
+    (project / "gold" / f"{names[1]}.json").symlink_to(elsewhere / f"{names[1]}.json")
+    report = validate_paths([project / "gold"], ROOT / "corpus" / "clean")
+    places = {Path(p.file).name for p in report.problems}
+    assert places == {f"{names[1]}.json"}  # its ids are not in the empty inventory
+    assert all("not in the inventory" in p.message for p in report.problems)
