@@ -65,8 +65,10 @@ class Line:
     rewrites: list[str] = field(default_factory=list)
 
     nfc: bool = False  # the source line was NFC, so the text is
+    plain: bool = False  # the text is the source: NFC, its only white space single spaces
     block: int = -1  # index of its run of non-blank lines (see blocks)
     key: str | None = None  # normalise_key(text), computed once when first asked for
+    key_start: str | None = None  # its first KEY_PREFIX characters
 
     def has_at_most_words(self, limit: int) -> bool:
         """``word_count <= limit``, splitting no further than the limit."""
@@ -80,9 +82,12 @@ class Line:
     def key_prefix(self) -> str:
         """``comparison_key()[:KEY_PREFIX]``, from the first characters alone when it can be:
         casefolding maps each character on its own and never shortens the text."""
-        if self.key is None and self.nfc and has_single_spaces(self.text):
-            return self.text[:KEY_PREFIX].casefold()[:KEY_PREFIX]
-        return self.comparison_key()[:KEY_PREFIX]
+        if self.key_start is None:
+            if self.key is None and self.plain:
+                self.key_start = self.text[:KEY_PREFIX].casefold()[:KEY_PREFIX]
+            else:
+                self.key_start = self.comparison_key()[:KEY_PREFIX]
+        return self.key_start
 
 
 @dataclass
@@ -284,12 +289,19 @@ def read_lines(text: str, first: int) -> list[Line]:
     all_nfc = is_nfc(text)
     lines = []
     for number, (start, end, newline_at) in enumerate(split_lines(text, first), start=1):
+        if start == end:
+            lines.append(Line(number, "", "", [], newline_at, status="blank"))
+            continue
         source = text[start:end]
+        if all_nfc and has_single_spaces(source):  # the common line: nothing to normalise
+            lines.append(Line(number, source, source, [[0, start, end - start]], newline_at,
+                              nfc=True, plain=True))  # fmt: skip
+            continue
         normalised, runs = normalise_line(source, start, all_nfc)
         line = Line(number, source, normalised, runs, newline_at, nfc=all_nfc)
         if not normalised:
             line.status = "blank"
-            line.rule = "blank_line" if source else ""
+            line.rule = "blank_line"
         lines.append(line)
     return lines
 
@@ -473,6 +485,7 @@ def apply_spacing_rules(lines: list[Line], profile: rules.Profile) -> None:
             if not dropped:
                 continue
             line.text, line.runs = without_positions(line.text, line.runs, dropped)
+            line.plain = False
             line.rewrites.append(rule.name)
 
 
