@@ -57,6 +57,10 @@ def has_long_mark_run(text: str) -> bool:
     """Whether more than 30 non-starters follow each other somewhere in ``text``."""
     if text.isascii():
         return False
+    # Every non-starter lies outside Latin-1, so a text with at most 30 characters outside it
+    # holds no run of 31; encoding with "ignore" counts them at C speed.
+    if len(text) - len(text.encode("latin-1", "ignore")) <= MAX_NON_STARTERS:
+        return False
     exact = _long_run()
     return any(exact.search(text, *run.span()) for run in _HIGH_RUN.finditer(text))
 
