@@ -35,6 +35,8 @@ from propos.clean import (
     split_lines,
     without_positions,
 )
+from propos.collection import clean_collections
+from propos.corpus import Corpus
 from propos.errors import ProposError
 from propos.fileio import dump_json, dump_json_bytes
 
@@ -318,3 +320,31 @@ def test_a_cleaned_file_changed_in_place_is_rewritten_and_the_others_left(tmp_pa
     assert again.written == [first.written[1]]
     assert again.unchanged == [first.written[0], first.written[2]]
     assert tampered.read_bytes() == expected
+
+
+SPACING_ALPHABET = st.sampled_from([*" ,.'’()l", "qu", "a", "\u00a0", "\n"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SPACING_ALPHABET, max_size=14).map("".join))
+def test_a_line_a_spacing_rule_matches_holds_one_of_its_literals(line: str) -> None:
+    for rule in clean_rules.SPACING_RULES:
+        if rule.compiled.search(line):
+            assert any(literal in line for literal in rule.literals), (rule.name, line)
+
+
+def test_the_wikinews_collection_cleans_to_its_pinned_hashes_with_every_spacing_rule(
+    tmp_path: Path,
+) -> None:
+    """The screens let every rule through where it applies: the collection cleaned now gives
+    the text hashes its manifest pins, and rewrites by all three spacing rules."""
+    manifest = json.loads((ROOT / "corpus" / "collections" / "wikinews.json").read_bytes())
+    run = clean_collections(Corpus.at(ROOT), tmp_path)
+    assert sorted(run.written) == sorted(entry["doc_id"] for entry in manifest["documents"])
+    rewrites = set()
+    for entry in manifest["documents"]:
+        document = json.loads((tmp_path / f"{entry['doc_id']}.json").read_bytes())
+        assert document["text_sha256"] == entry["text_sha256"], entry["doc_id"]
+        for line in document["report"]:
+            rewrites.update(line["rule"].split("+")[1:] if line["action"] == "rewritten" else [])
+    assert rewrites == {rule.name for rule in clean_rules.SPACING_RULES}

@@ -476,6 +476,8 @@ def apply_spacing_rules(lines: list[Line], profile: rules.Profile) -> None:
     """Delete the spaces the profile's rules point at; the line's rules are recorded."""
     for line in kept(lines):
         for rule in profile.spacing:
+            if not any(literal in line.text for literal in rule.literals):
+                continue
             dropped = sorted(
                 {
                     found.start(group)

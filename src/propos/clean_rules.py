@@ -195,10 +195,15 @@ TRAILING_FURNITURE_MAX_WORDS = 4
 
 @dataclass(frozen=True)
 class SpacingRule:
-    """A space left by an extraction step, deleted inside a line (group ``drop`` is removed)."""
+    """A space left by an extraction step, deleted inside a line (group ``drop`` is removed).
+
+    Every match holds one of ``literals``: a line with none of them is not scanned (the
+    patterns open with a look-behind or a word boundary, which sre tries at every position).
+    """
 
     name: str
     pattern: str
+    literals: tuple[str, ...]
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -209,11 +214,15 @@ class SpacingRule:
 # ("l' AFP", "( Drôme )"). French typography keeps its space before ; : ! ? and inside « »,
 # which these rules never touch, and no-break spaces are never deleted.
 SPACING_RULES: tuple[SpacingRule, ...] = (
-    SpacingRule("space_before_comma_or_period", r"(?<=\S)(?P<drop> )(?=[,.](?:\s|$))"),
     SpacingRule(
-        "space_after_elision", r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?P<drop> )(?=\w)"
+        "space_before_comma_or_period", r"(?<=\S)(?P<drop> )(?=[,.](?:\s|$))", (" ,", " .")
     ),
-    SpacingRule("space_inside_parentheses", r"(?<=\()(?P<drop> )|(?P<drop2> )(?=\))"),
+    SpacingRule(
+        "space_after_elision",
+        r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?P<drop> )(?=\w)",
+        ("' ", "’ "),
+    ),
+    SpacingRule("space_inside_parentheses", r"(?<=\()(?P<drop> )|(?P<drop2> )(?=\))", ("( ", " )")),
 )
 
 # Wikinews page furniture that WiNER's extraction left in the text (the rules were written
