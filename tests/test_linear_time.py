@@ -7,9 +7,11 @@ come from benchmark/reliability/long_lines.py, not from these tests.
 from __future__ import annotations
 
 import base64
+import cProfile
 import importlib
 import json
 import pkgutil
+import pstats
 import random
 import re
 import subprocess
@@ -23,7 +25,8 @@ import pytest
 import propos
 from propos import clean_rules, importer, leaderboard, schema, textnorm
 from propos.baselines import ner_spacy
-from propos.clean import expand_offsets
+from propos.clean import clean_text, expand_offsets
+from propos.fileio import dump_json_bytes
 from propos.sentences import sentence_spans
 from propos.tokenize import MAX_RUN, tokenize
 
@@ -124,6 +127,75 @@ def test_the_articles_are_tokenised_exactly_as_spacy_does() -> None:
         assert [(t.start, t.text) for t in tokenize(text)] == expected, path.name
 
 
+# ---------------------------------------------------------------- one long document, by counts
+
+
+def profiled_calls(action: Callable[..., object], *arguments: object) -> int:
+    """Python and built-in function calls made by ``action(*arguments)``: a count, so nothing
+    can flake."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    action(*arguments)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def seed_paragraphs() -> list[str]:
+    paragraphs = []
+    for path in sorted((ROOT / "corpus" / "clean").glob("[0-9]*.json")):
+        paragraphs.extend(json.loads(path.read_text("utf-8"))["text"].split("\n\n"))
+    return [paragraph for paragraph in paragraphs if len(paragraph.split()) > 12]
+
+
+def long_document(paragraphs: list[str], count: int) -> str:
+    """``count`` distinct real paragraphs, every third with white space to collapse, and the
+    furniture, repeated and spaced lines the rules remove or rewrite."""
+    lines = ["Sommet de Genève : les deux présidents se rencontrent"]
+    for index in range(count):
+        paragraph = f"{paragraphs[index % len(paragraphs)]} ({index})"
+        if index % 3 == 0:
+            paragraph = paragraph.replace(" ", "  ", 2).replace(" ", "\t", 1) + " \u00a0!"
+        lines.append(paragraph)
+        if index % 50 == 0:
+            lines.extend(["Partagez", "AFP", lines[-1], "Fillon , le 14 juin ( Drôme )."])
+    return "\n\n".join(lines) + "\n"
+
+
+def clean_and_encode(raw: str, profile: str) -> None:
+    dump_json_bytes(clean_text(raw, "d", "d.txt", 0, profile).document)
+
+
+@pytest.mark.parametrize("profile", sorted(clean_rules.PROFILES))
+def test_a_long_document_costs_the_same_calls_for_every_paragraph(
+    seed_paragraphs: list[str], profile: str
+) -> None:
+    """Four times the paragraphs, four times the calls: no step walks the paragraphs before it
+    (assemble once measured the text for every line: 69 µs a paragraph at 1,000, 471 at 16,000)."""
+    clean_and_encode(long_document(seed_paragraphs, 10), profile)  # compile the patterns
+    small, large = (
+        profiled_calls(clean_and_encode, long_document(seed_paragraphs, n), profile)
+        for n in (1_000, 4_000)
+    )
+    assert 3.9 * small <= large <= 4.02 * small, (small, large)
+
+
+def test_a_longer_line_costs_no_more_calls() -> None:
+    """Collapsing white space, splitting lines, mapping offsets and writing JSON make no call per
+    character: a paragraph fifty times as long costs the same calls."""
+
+    def document(words: int) -> str:
+        body = " ".join(f"mot{index % 97}" for index in range(words))
+        return f"Un titre\r\n\r\nLe  sommet\t de Genève, {body} ,\u00a0fin .\n\nAFP\n"
+
+    for profile in sorted(clean_rules.PROFILES):
+        clean_and_encode(document(10), profile)
+        short, long = (
+            profiled_calls(clean_and_encode, document(words), profile) for words in (2_000, 100_000)
+        )
+        assert long == short, (profile, short, long)
+
+
 # ---------------------------------------------------------------- every pattern, adversarially
 
 # Patterns that their code only ever applies anchored at the start (fullmatch or match); all
@@ -142,6 +214,7 @@ ANCHORED = (
         clean_rules.ATTRIBUTION_LINE.pattern,
         clean_rules.SHARE_BLOCK_OPENER.pattern,
         clean_rules.BULLET_PREFIX.pattern,
+        clean_rules.METADATA_SCREEN.pattern,
         importer.URL_FILE.pattern,  # on a file name
         leaderboard.LINKABLE_URL.pattern,
         ner_spacy._LEADING.pattern,

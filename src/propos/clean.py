@@ -9,41 +9,85 @@ an annotation can always be traced to the page it came from.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from propos import clean_rules as rules
 from propos import schema, textnorm, workdir
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
-from propos.fileio import dump_json, naming, read_json, sha256_bytes, sha256_text
+from propos.fileio import (
+    dump_json_bytes,
+    naming,
+    parse_json_bytes,
+    read_json,
+    sha256_bytes,
+    sha256_text,
+)
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
+NO_BREAK_SPACE = re.compile(f"[{NO_BREAK_SPACES}]")
+# Inside a line, the white space that collapsing changes: a run of two or more, or one
+# character that is neither an ordinary nor a no-break space (each stays as it is). The
+# pattern opens with \s alone so that sre skips ahead from one white-space character to the next.
+WHITE_SPACE_TO_COLLAPSE = re.compile(f"\\s(?:\\s+|(?<=[^\\S {NO_BREAK_SPACES}]))")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 RAW_SUFFIXES = (".txt", ".html", ".htm")
 PARAGRAPH_SEPARATOR = "\n\n"
+KEY_PREFIX = 24  # characters of a comparison key that are compared before the whole key
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
-    """One line of the source text, normalised, with the source offset of each character."""
+    """One line of the source text, normalised, with the source offsets of its characters.
+
+    ``runs`` are [line position, raw offset, length]: stretches of the line whose characters
+    come from consecutive raw characters (the offset map's format, relative to the line).
+    """
 
     number: int
     source: str
     text: str
-    offsets: list[int]
+    runs: list[list[int]]
     newline_at: int | None
     status: str = "kept"  # kept | blank | removed | metadata
     rule: str = ""
     role: str = "paragraph"
-    rewrites: list[str] = field(default_factory=list)
+    rewrites: tuple[str, ...] = ()  # the spacing rules that rewrote it
 
-    @property
-    def word_count(self) -> int:
-        return len(self.text.split())
+    nfc: bool = False  # the source line was NFC, so the text is
+    plain: bool = False  # the text is the source: NFC, its only white space single spaces
+    block: int = -1  # index of its run of non-blank lines (see blocks)
+    key: str | None = None  # normalise_key(text), computed once when first asked for
+    key_start: str | None = None  # its first KEY_PREFIX characters
+
+    def has_at_most_words(self, limit: int) -> bool:
+        """``word_count <= limit``, splitting no further than the limit."""
+        return len(self.text.split(None, limit)) <= limit
+
+    def comparison_key(self) -> str:
+        if self.key is None:
+            self.key = normalise_key(self.text, self.nfc)
+        return self.key
+
+    def key_prefix(self) -> str:
+        """``comparison_key()[:KEY_PREFIX]``, from the first characters alone when it can be:
+        casefolding maps each character on its own and never shortens the text."""
+        if self.key_start is None:
+            if self.key is None and self.plain:
+                self.key_start = self.text[:KEY_PREFIX].casefold()[:KEY_PREFIX]
+            else:
+                self.key_start = self.comparison_key()[:KEY_PREFIX]
+        return self.key_start
 
 
 @dataclass
@@ -69,6 +113,8 @@ def decode_raw(data: bytes, where: str) -> tuple[str, bool]:
 
 
 def line_endings(text: str) -> str:
+    if "\r" not in text:  # the usual text: one scan instead of three counts
+        return "LF" if "\n" in text else "none"
     crlf = text.count("\r\n")
     lone_lf = text.count("\n") - crlf
     lone_cr = text.count("\r") - crlf
@@ -77,19 +123,21 @@ def line_endings(text: str) -> str:
 
 
 def split_lines(text: str, first: int = 0) -> Iterable[tuple[int, int, int | None]]:
-    """Yield (start, end, newline position) for each line; the newline is \\n, \\r\\n or \\r."""
+    """Yield (start, end, newline position) for each line; the newline is \\n, \\r\\n or \\r
+    (its position is that of its last character)."""
     start = first
-    length = len(text)
-    while start < length:
-        end = start
-        while end < length and text[end] not in "\r\n":
-            end += 1
-        if end >= length:
-            yield start, end, None
-            return
-        newline_at = end + 1 if text.startswith("\r\n", end) else end
-        yield start, end, newline_at
-        start = newline_at + 1
+    if "\r" in text:
+        for line_break in LINE_BREAK.finditer(text, first):
+            yield start, line_break.start(), line_break.end() - 1
+            start = line_break.end()
+    else:  # str.find runs at memory speed; the pattern tests each character
+        end = text.find("\n", start)
+        while end >= 0:
+            yield start, end, end
+            start = end + 1
+            end = text.find("\n", start)
+    if start < len(text):
+        yield start, len(text), None
 
 
 # ---------------------------------------------------------------- normalisation with offsets
@@ -125,7 +173,7 @@ def _nfc_clusters(chars: str) -> list[tuple[int, int]]:
 
 
 def nfc_with_offsets(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
-    if not textnorm.has_long_mark_run(chars) and unicodedata.is_normalized("NFC", chars):
+    if is_nfc(chars):
         return chars, list(offsets)
     out_chars: list[str] = []
     out_offsets: list[int] = []
@@ -142,55 +190,120 @@ def nfc_with_offsets(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
     return "".join(out_chars), out_offsets
 
 
-def collapse_spaces(chars: str, offsets: list[int]) -> tuple[str, list[int]]:
+def collapse_spaces(chars: str) -> tuple[str, list[tuple[int, int]]]:
     """Collapse each run of white space to one character and trim the ends.
 
     A run that holds a no-break space keeps that character (the source's typography stays);
-    any other run becomes one ordinary space.
+    any other run becomes one ordinary space, which stands at the run's first position. Returns
+    the text and the spans of ``chars`` its characters come from, in order.
     """
-    out_chars: list[str] = []
-    out_offsets: list[int] = []
-    i = 0
-    while i < len(chars):
-        if not chars[i].isspace():
-            out_chars.append(chars[i])
-            out_offsets.append(offsets[i])
-            i += 1
-            continue
-        j = i
-        while j < len(chars) and chars[j].isspace():
-            j += 1
-        if i > 0 and j < len(chars):
-            keep = next((k for k in range(i, j) if chars[k] in NO_BREAK_SPACES), None)
-            out_chars.append(chars[keep] if keep is not None else " ")
-            out_offsets.append(offsets[keep if keep is not None else i])
-        i = j
-    return "".join(out_chars), out_offsets
+    if chars.isprintable() and "  " not in chars:
+        # Only ordinary spaces, never two together (see has_single_spaces): only an end changes.
+        start = int(chars.startswith(" "))
+        end = max(start, len(chars) - int(chars.endswith(" ")))
+        return chars[start:end], [(start, end)] if end > start else []
+    # str.strip and \s agree on what white space is (Py_UNICODE_ISSPACE).
+    done = len(chars) - len(chars.lstrip())
+    last = len(chars.rstrip())
+    if done >= last:
+        return "", []
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for run in WHITE_SPACE_TO_COLLAPSE.finditer(chars, done, last):
+        start, end = run.span()
+        parts.append(chars[done:start])
+        spans.append((done, start))
+        no_break = NO_BREAK_SPACE.search(chars, start, end)
+        keep = no_break.start() if no_break else start
+        parts.append(chars[keep] if no_break else " ")
+        spans.append((keep, keep + 1))
+        done = end
+    parts.append(chars[done:last])
+    spans.append((done, last))
+    return "".join(parts), spans
 
 
-def normalise_line(source: str, start: int) -> tuple[str, list[int]]:
-    offsets = list(range(start, start + len(source)))
-    text, offsets = nfc_with_offsets(source, offsets)
-    return collapse_spaces(text, offsets)
+def add_run(runs: list[list[int]], clean_start: int, raw_start: int, length: int) -> None:
+    """Append ``length`` characters mapped from ``raw_start`` on, merged with the last run when
+    both sides continue it (so the runs are the same whatever the pieces they come in)."""
+    if runs:
+        last = runs[-1]
+        if last[0] + last[2] == clean_start and last[1] + last[2] == raw_start:
+            last[2] += length
+            return
+    runs.append([clean_start, raw_start, length])
 
 
-def normalise_key(text: str) -> str:
-    """The comparison key for repeated lines: case and every kind of white space folded."""
-    return " ".join(textnorm.normalize("NFC", text).split()).casefold()
+def normalise_line(source: str, start: int, is_nfc: bool = False) -> tuple[str, list[list[int]]]:
+    """The line normalised, and its runs; ``is_nfc`` says the line is known to be NFC."""
+    if is_nfc and has_single_spaces(source):  # the common case, spelt out
+        return source, [[0, start, len(source)]] if source else []
+    nfc_offsets: list[int] | None = None
+    chars = source
+    if not is_nfc:
+        chars, nfc_offsets = nfc_with_offsets(source, list(range(start, start + len(source))))
+    text, spans = collapse_spaces(chars)
+    runs: list[list[int]] = []
+    clean_at = 0
+    for span_start, span_end in spans:
+        if nfc_offsets is None:
+            add_run(runs, clean_at, start + span_start, span_end - span_start)
+        else:
+            for position in range(span_start, span_end):
+                add_run(runs, clean_at + position - span_start, nfc_offsets[position], 1)
+        clean_at += span_end - span_start
+    return text, runs
+
+
+def is_nfc(text: str) -> bool:
+    """Whether NFC leaves ``text`` as it is (checked in linear time)."""
+    return not textnorm.has_long_mark_run(text) and unicodedata.is_normalized("NFC", text)
+
+
+def normalise_key(text: str, is_nfc: bool = False) -> str:
+    """The comparison key for repeated lines: case and every kind of white space folded;
+    ``is_nfc`` says the text is known to be NFC."""
+    normalised = text if is_nfc else textnorm.normalize("NFC", text)
+    if not has_single_spaces(normalised):
+        normalised = " ".join(normalised.split())
+    return normalised.casefold()
+
+
+def has_single_spaces(text: str) -> bool:
+    """Whether the only white space of ``text`` is ordinary spaces, one between two words.
+
+    Printable text holds no white space but the ordinary space (the others are Zs, Zl, Zp or
+    Cc): a test at C speed where splitting and joining would build every word.
+    """
+    return (
+        text.isprintable()
+        and "  " not in text
+        and not text.startswith(" ")
+        and not text.endswith(" ")
+    )
 
 
 # ---------------------------------------------------------------- line classification
 
 
 def read_lines(text: str, first: int) -> list[Line]:
+    # Line breaks never take part in normalisation: an NFC text is NFC line by line.
+    all_nfc = is_nfc(text)
     lines = []
     for number, (start, end, newline_at) in enumerate(split_lines(text, first), start=1):
+        if start == end:
+            lines.append(Line(number, "", "", [], newline_at, status="blank"))
+            continue
         source = text[start:end]
-        normalised, offsets = normalise_line(source, start)
-        line = Line(number, source, normalised, offsets, newline_at)
+        if all_nfc and has_single_spaces(source):  # the common line: nothing to normalise
+            lines.append(Line(number, source, source, [[0, start, end - start]], newline_at,
+                              nfc=True, plain=True))  # fmt: skip
+            continue
+        normalised, runs = normalise_line(source, start, all_nfc)
+        line = Line(number, source, normalised, runs, newline_at, nfc=all_nfc)
         if not normalised:
             line.status = "blank"
-            line.rule = "blank_line" if source else ""
+            line.rule = "blank_line"
         lines.append(line)
     return lines
 
@@ -200,15 +313,22 @@ def kept(lines: list[Line]) -> list[Line]:
 
 
 def blocks(lines: list[Line]) -> list[list[Line]]:
-    """Runs of non-blank lines."""
+    """Runs of non-blank lines; each line's ``block`` becomes the index of its run.
+
+    Rules only ever remove lines, never blank them, so the runs found before classification
+    hold all along it.
+    """
     found: list[list[Line]] = [[]]
     for line in lines:
         if line.status == "blank":
             if found[-1]:
                 found.append([])
         else:
+            line.block = len(found) - 1
             found[-1].append(line)
-    return [block for block in found if block]
+    if not found[-1]:
+        found.pop()
+    return found
 
 
 def drop(line: Line, status: str, rule: str) -> None:
@@ -216,8 +336,8 @@ def drop(line: Line, status: str, rule: str) -> None:
     line.rule = rule
 
 
-def apply_weather_banners(lines: list[Line], metadata: dict[str, Any]) -> None:
-    for block in blocks(lines):
+def apply_weather_banners(found: list[list[Line]], metadata: dict[str, Any]) -> None:
+    for block in found:
         if not rules.WEATHER_BANNER_OPENER.fullmatch(block[0].text):
             continue
         for line in block:
@@ -229,8 +349,7 @@ def apply_weather_banners(lines: list[Line], metadata: dict[str, Any]) -> None:
                 drop(line, "removed", "weather_banner")
 
 
-def apply_related_blocks(lines: list[Line], profile: rules.Profile) -> None:
-    found = blocks(lines)
+def apply_related_blocks(found: list[list[Line]], profile: rules.Profile) -> None:
     for index, block in enumerate(found):
         if not rules.RELATED_BLOCK_OPENER.fullmatch(block[0].text):
             continue
@@ -247,10 +366,10 @@ def is_sentence(line: Line) -> bool:
     return rules.SENTENCE_END.search(line.text) is not None
 
 
-def apply_share_blocks(lines: list[Line], profile: rules.Profile) -> None:
+def apply_share_blocks(found: list[list[Line]], profile: rules.Profile) -> None:
     if not profile.share_blocks:
         return
-    for block in blocks(lines):
+    for block in found:
         if rules.SHARE_BLOCK_OPENER.fullmatch(block[0].text):
             for line in block:
                 drop(line, "removed", "share_button_block")
@@ -258,10 +377,13 @@ def apply_share_blocks(lines: list[Line], profile: rules.Profile) -> None:
 
 def apply_line_rules(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
     line_rules = rules.FURNITURE_RULES + profile.furniture
+    furniture_pattern = rules.furniture_pattern(line_rules)
     for line in kept(lines):
-        furniture = next((r for r in line_rules if r.matches(line.text)), None)
+        furniture = rules.matching_rule(line_rules, furniture_pattern, line.text)
         if furniture is not None:
             drop(line, "removed", furniture.name)
+            continue
+        if rules.METADATA_SCREEN.fullmatch(line.text) is None:
             continue
         for rule in rules.METADATA_RULES:
             fields = rule.extract(line.text)
@@ -273,7 +395,7 @@ def apply_line_rules(lines: list[Line], metadata: dict[str, Any], profile: rules
 
 
 def is_title_candidate(line: Line) -> bool:
-    return line.word_count <= rules.TITLE_MAX_WORDS and not line.text.endswith(".")
+    return line.has_at_most_words(rules.TITLE_MAX_WORDS) and not line.text.endswith(".")
 
 
 def apply_title_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
@@ -283,10 +405,11 @@ def apply_title_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
     title = remaining[0]
     title.role = "title"
     metadata["title"] = title.text
-    title_key = normalise_key(title.text)
+    title_key = title.comparison_key()
+    title_prefix = title.key_prefix()
     before_repeat: list[Line] = []
     for line in remaining[1:]:
-        if normalise_key(line.text) == title_key:
+        if line.key_prefix() == title_prefix and line.comparison_key() == title_key:
             drop(line, "removed", "repeated_title")
             # What stands between a title and its repetition is the standfirst.
             for standfirst in before_repeat:
@@ -300,9 +423,19 @@ def apply_title_rules(lines: list[Line], metadata: dict[str, Any]) -> None:
 
 
 def apply_repetition_rule(lines: list[Line]) -> None:
+    """A line whose key is an earlier line's is removed.
+
+    Equal keys have equal prefixes, so a full key is computed only for a line whose prefix an
+    earlier line has: by then every earlier line with that prefix has its key in ``seen``.
+    """
+    first_with_prefix: dict[str, Line] = {}
     seen: set[str] = set()
     for line in kept(lines):
-        key = normalise_key(line.text)
+        earlier = first_with_prefix.setdefault(line.key_prefix(), line)
+        if earlier is line:
+            continue
+        seen.add(earlier.comparison_key())
+        key = line.comparison_key()
         if key in seen:
             drop(line, "removed", "repeated_paragraph")
         seen.add(key)
@@ -310,7 +443,7 @@ def apply_repetition_rule(lines: list[Line]) -> None:
 
 def is_prose(line: Line) -> bool:
     return (
-        line.word_count > rules.TRAILING_FURNITURE_MAX_WORDS
+        not line.has_at_most_words(rules.TRAILING_FURNITURE_MAX_WORDS)
         or rules.SENTENCE_END.search(line.text) is not None
     )
 
@@ -321,13 +454,12 @@ def apply_trailing_furniture_rule(lines: list[Line]) -> None:
     The block (run of lines without a blank between them) that holds the last prose line is
     kept whole: a list that ends an article ("Bonnefond (3/6)", "Villeminot") is content.
     """
-    block_of = {id(line): index for index, block in enumerate(blocks(lines)) for line in block}
     remaining = kept(lines)
-    last_prose = max((i for i, line in enumerate(remaining) if is_prose(line)), default=-1)
-    prose_block = block_of[id(remaining[last_prose])] if last_prose >= 0 else -1
+    last_prose = next((i for i in reversed(range(len(remaining))) if is_prose(remaining[i])), -1)
+    prose_block = remaining[last_prose].block if last_prose >= 0 else -1
     for line in remaining[last_prose + 1 :]:
         attribution = rules.ATTRIBUTION_LINE.fullmatch(line.text) is not None
-        if line.role != "title" and block_of[id(line)] != prose_block and not attribution:
+        if line.role != "title" and line.block != prose_block and not attribution:
             drop(line, "removed", "trailing_furniture")
 
 
@@ -336,7 +468,7 @@ def assign_roles(lines: list[Line]) -> None:
         if line.role in ("title", "standfirst"):
             continue
         unpunctuated = line.text[-1] not in ".!?:;…»\"”'’)"
-        if line.word_count <= rules.SUBHEADING_MAX_WORDS and unpunctuated:
+        if unpunctuated and line.has_at_most_words(rules.SUBHEADING_MAX_WORDS):
             line.role = "subheading"
 
 
@@ -344,25 +476,51 @@ def apply_spacing_rules(lines: list[Line], profile: rules.Profile) -> None:
     """Delete the spaces the profile's rules point at; the line's rules are recorded."""
     for line in kept(lines):
         for rule in profile.spacing:
-            drops = sorted(
-                found.start(group)
-                for found in rule.compiled.finditer(line.text)
-                for group in ("drop", "drop2")
-                if group in rule.compiled.groupindex and found.start(group) >= 0
-            )
-            if not drops:
+            if not any(literal in line.text for literal in rule.literals):
                 continue
-            dropped = set(drops)
-            keep = [i for i in range(len(line.text)) if i not in dropped]
-            line.text = "".join(line.text[i] for i in keep)
-            line.offsets = [line.offsets[i] for i in keep]
-            line.rewrites.append(rule.name)
+            dropped = sorted(
+                {
+                    found.start(group)
+                    for found in rule.compiled.finditer(line.text)
+                    for group in ("drop", "drop2")
+                    if group in rule.compiled.groupindex and found.start(group) >= 0
+                }
+            )
+            if not dropped:
+                continue
+            line.text, line.runs = without_positions(line.text, line.runs, dropped)
+            line.plain = False
+            line.rewrites = (*line.rewrites, rule.name)
+
+
+def without_positions(
+    text: str, runs: list[list[int]], dropped: list[int]
+) -> tuple[str, list[list[int]]]:
+    """``text`` and its runs with the characters at the sorted positions ``dropped`` deleted."""
+    bounds = [-1, *dropped, len(text)]
+    kept_spans = [(after + 1, before) for after, before in pairwise(bounds) if before > after + 1]
+    new_runs: list[list[int]] = []
+    clean_at = 0
+    index = 0
+    for span_start, span_end in kept_spans:
+        position = span_start
+        while position < span_end:
+            run_start, raw_start, length = runs[index]
+            if run_start + length <= position:
+                index += 1
+                continue
+            piece_end = min(span_end, run_start + length)
+            add_run(new_runs, clean_at, raw_start + position - run_start, piece_end - position)
+            clean_at += piece_end - position
+            position = piece_end
+    return "".join(text[a:b] for a, b in kept_spans), new_runs
 
 
 def classify(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
-    apply_weather_banners(lines, metadata)
-    apply_related_blocks(lines, profile)
-    apply_share_blocks(lines, profile)
+    found = blocks(lines)
+    apply_weather_banners(found, metadata)
+    apply_related_blocks(found, profile)
+    apply_share_blocks(found, profile)
     apply_line_rules(lines, metadata, profile)
     apply_title_rules(lines, metadata)
     apply_repetition_rule(lines)
@@ -400,6 +558,9 @@ def quality_flags(lines: list[Line]) -> list[dict[str, Any]]:
         )
     for line in kept(lines):
         for name, pattern, note in rules.QUALITY_PATTERNS:
+            literal = rules.QUALITY_LITERALS.get(name)
+            if literal is not None and literal not in line.text:
+                continue
             for found in pattern.finditer(line.text):
                 evidence = found.groupdict().get("kicker") or found.group(0)
                 if name == "english_kicker" and english_share(evidence) < 0.5:
@@ -435,12 +596,7 @@ def compress_offsets(offsets: list[int]) -> list[list[int]]:
     """[[clean_start, raw_start, length], ...]: runs where both sides advance together."""
     runs: list[list[int]] = []
     for clean_index, raw_index in enumerate(offsets):
-        if runs:
-            run = runs[-1]
-            if run[1] + run[2] == raw_index and run[0] + run[2] == clean_index:
-                run[2] += 1
-                continue
-        runs.append([clean_index, raw_index, 1])
+        add_run(runs, clean_index, raw_index, 1)
     return runs
 
 
@@ -451,9 +607,11 @@ def expand_offsets(runs: list[list[int]]) -> list[int]:
     return offsets
 
 
-def assemble(lines: list[Line]) -> tuple[str, list[int], list[dict[str, Any]]]:
+def assemble(lines: list[Line]) -> tuple[str, list[list[int]], list[dict[str, Any]]]:
+    """The text, its offset map and its paragraphs: each line's runs are added once, so the
+    cost is linear in the number of runs, whatever the number of paragraphs."""
     parts: list[str] = []
-    offsets: list[int] = []
+    offset_map: list[list[int]] = []
     paragraphs: list[dict[str, Any]] = []
     previous: Line | None = None
     start = 0
@@ -462,14 +620,16 @@ def assemble(lines: list[Line]) -> tuple[str, list[int], list[dict[str, Any]]]:
             # The blank line between two paragraphs maps onto the newline ending the first.
             assert previous.newline_at is not None
             parts.append(PARAGRAPH_SEPARATOR)
-            offsets.extend([previous.newline_at] * len(PARAGRAPH_SEPARATOR))
+            for position in range(start, start + len(PARAGRAPH_SEPARATOR)):
+                add_run(offset_map, position, previous.newline_at, 1)
             start += len(PARAGRAPH_SEPARATOR)
         parts.append(line.text)
-        offsets.extend(line.offsets)
+        for line_start, raw_start, length in line.runs:
+            add_run(offset_map, start + line_start, raw_start, length)
         paragraphs.append({"start": start, "end": start + len(line.text), "role": line.role})
         start += len(line.text)
         previous = line
-    return "".join(parts), offsets, paragraphs
+    return "".join(parts), offset_map, paragraphs
 
 
 def report(lines: list[Line]) -> list[dict[str, Any]]:
@@ -502,7 +662,7 @@ def clean_text(
     rule_set = rules.PROFILES[profile]
     classify(lines, metadata, rule_set)
     apply_spacing_rules(lines, rule_set)
-    text, offsets, paragraphs = assemble(lines)
+    text, offset_map, paragraphs = assemble(lines)
     if not text:
         removed = sum(line.status in ("removed", "metadata") for line in lines)
         raise ProposError(f"{where}: nothing left after cleaning ({removed} lines removed)")
@@ -514,7 +674,7 @@ def clean_text(
         "metadata": metadata,
         "quality_flags": quality_flags(lines),
         "report": report(lines),
-        "offset_map": compress_offsets(offsets),
+        "offset_map": offset_map,
     }
     return CleanResult(document, lines)
 
@@ -556,11 +716,10 @@ def clean_file(
         source_text, first = raw_text, 1 if has_bom else 0
     result = clean_text(source_text, doc_id, where, first, profile)
     document = result.document
-    relative = (
-        path.relative_to(project_root)
-        if project_root and path.is_relative_to(project_root)
-        else path
-    )
+    relative = path
+    if project_root is not None:
+        with suppress(ValueError):  # a file outside the project keeps its own path
+            relative = path.relative_to(project_root)
     source = {
         "file": relative.as_posix(),
         "format": source_format,
@@ -585,15 +744,42 @@ def clean_file(
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted(p for p in raw_dir.iterdir() if p.is_file() and p.suffix.lower() in RAW_SUFFIXES)
+    # A directory entry knows whether it is a file: no stat per file, as Path.is_file makes.
+    with os.scandir(raw_dir) as entries:
+        names = [
+            entry.name
+            for entry in entries
+            if entry.is_file() and os.path.splitext(entry.name)[1].lower() in RAW_SUFFIXES
+        ]
+    return [raw_dir / name for name in sorted(names)]
+
+
+def folder_names(folder: Path) -> set[str]:
+    """The names in ``folder`` (none if it is not there): one listing, not a stat per file."""
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+class _AnchoredText(msgspec.Struct):
+    """The one field of a gold file the frozen-text check needs; the rest is skipped."""
+
+    text_sha256: Any = None
 
 
 def frozen_hash(gold_dir: Path, doc_id: str) -> str | None:
+    """The text hash a gold file anchors ``doc_id`` to, if there is one."""
     gold_file = gold_dir / f"{doc_id}.json"
-    if not gold_file.exists():
+    try:
+        data = gold_file.read_bytes()
+    except FileNotFoundError:
         return None
-    gold = read_json(gold_file)
-    value = gold.get("text_sha256") if isinstance(gold, dict) else None
+    except OSError as exc:
+        raise ProposError(f"{gold_file}: cannot read ({exc.strerror})") from exc
+    try:
+        value = msgspec.json.decode(data, type=_AnchoredText).text_sha256
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        # Not a JSON object: the strict parser says where the JSON breaks, if it does.
+        gold = parse_json_bytes(data, str(gold_file))
+        value = gold.get("text_sha256") if isinstance(gold, dict) else None
     return value if isinstance(value, str) else None
 
 
@@ -672,6 +858,7 @@ def commit_cleaned(
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = workdir.create(out_dir, "clean")
     staged: list[str] = []
+    anchored_names, existing_names = folder_names(gold_dir), folder_names(out_dir)
     try:
         for doc_id, document, error in tqdm(
             results, total=total, desc="clean", unit="doc", disable=not show_progress
@@ -679,16 +866,17 @@ def commit_cleaned(
             if error is not None or document is None:
                 run.errors.append(error or doc_id)
                 continue
-            anchored = frozen_hash(gold_dir, doc_id)
+            name = f"{doc_id}.json"
+            anchored = frozen_hash(gold_dir, doc_id) if name in anchored_names else None
             if anchored is not None and anchored != document["text_sha256"]:
                 run.refused.append(doc_id)
-            payload = dump_json(document).encode("utf-8")
-            target = out_dir / f"{doc_id}.json"
-            if target.exists() and target.read_bytes() == payload:
+            payload = dump_json_bytes(document)
+            if name in existing_names and holds(out_dir / name, payload):
                 run.unchanged.append(doc_id)
                 continue
-            with naming(staging / f"{doc_id}.json"):
-                (staging / f"{doc_id}.json").write_bytes(payload)
+            staged_file = staging / name
+            with naming(staged_file):
+                staged_file.write_bytes(payload)
             staged.append(doc_id)
         if run.refused and not force:
             return run
@@ -698,6 +886,14 @@ def commit_cleaned(
         return run
     finally:
         workdir.discard(staging)
+
+
+def holds(path: Path, payload: bytes) -> bool:
+    """Whether the file at ``path`` exists and holds exactly ``payload``."""
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except FileNotFoundError:
+        return False
 
 
 def load_clean(clean_dir: Path, doc_id: str) -> dict[str, Any]:

@@ -47,9 +47,22 @@ def _marks() -> re.Pattern[str]:
     return re.compile(f"{_non_starter_class()}+")
 
 
+# Every non-starter is at or above U+0300, so a run of 31 of them lies inside a run of 31
+# characters from U+0300 up. A one-range class scans ~20 times faster than the exact class of
+# several hundred ranges; spelt [X][X]{30,} rather than [X]{31,}, sre skips ahead to a first X.
+_HIGH_RUN = re.compile(f"[\u0300-\U0010ffff][\u0300-\U0010ffff]{{{MAX_NON_STARTERS},}}")
+
+
 def has_long_mark_run(text: str) -> bool:
     """Whether more than 30 non-starters follow each other somewhere in ``text``."""
-    return not text.isascii() and _long_run().search(text) is not None
+    if text.isascii():
+        return False
+    # Every non-starter lies outside Latin-1, so a text with at most 30 characters outside it
+    # holds no run of 31; encoding with "ignore" counts them at C speed.
+    if len(text) - len(text.encode("latin-1", "ignore")) <= MAX_NON_STARTERS:
+        return False
+    exact = _long_run()
+    return any(exact.search(text, *run.span()) for run in _HIGH_RUN.finditer(text))
 
 
 def stream_safe_cuts(text: str) -> list[int]:
