@@ -37,6 +37,7 @@ import random
 import re
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -231,14 +232,17 @@ def sentence_block(
     return block
 
 
-def winer_pool(source: Path, seed: int = 0) -> Pool:
-    """Every recombinable sentence of the WiNER-fr articles under ``source``."""
+@cache
+def winer_pool(source: Path) -> Pool:
+    """Every recombinable sentence of the WiNER-fr articles under ``source``, with layers
+    drawn by a fixed seed: the material is the same for every corpus, its recombination is not.
+    Read once per process."""
     from propos.importer import ImportReport, Mapping, brat_pairs, import_document
 
     if not source.is_dir():
         raise SystemExit(f"error: {source}: no such folder (the WiNER-fr articles)")
     mapping = Mapping.load(REPOSITORY / "annotations" / "mappings" / "winer-fr.json")
-    rng = random.Random(seed)
+    rng = random.Random(0)
     pool = Pool([], {"entities": [], "events": [], "utterances": []})
     known: set[str] = set()
     report = ImportReport()
@@ -293,15 +297,39 @@ def paragraph_of(sentences: list[Block]) -> Block:
     return Block(text, entities, quotes, events)
 
 
-def annotate(text: str, chosen: list[Block], doc_id: str) -> dict[str, Any]:
-    """Place each block's annotations where its paragraph stands in the cleaned text."""
-    entities, quotes, events = [], [], []
-    cursor = 0
+PLACEMENT_WINDOW = 3  # cleaned paragraphs looked at for each block: a dropped or changed one
+
+
+def placements(
+    text: str, spans: list[tuple[int, int]], chosen: list[Block]
+) -> list[tuple[Block, int]]:
+    """Each block whose paragraph survived cleaning intact, and where it starts in ``text``:
+    blocks are matched in order to the next few cleaned paragraphs, so a block that cleaning
+    dropped or changed never pulls the others to a later copy of its text."""
+    placed = []
+    index = 0
     for block in chosen:
-        offset = text.find(block.text, cursor)
-        if offset < 0 or (offset > 0 and text[offset - 2 : offset] != "\n\n"):
-            continue  # the paragraph did not survive cleaning intact: leave its annotations out
-        cursor = offset + len(block.text)
+        for candidate in range(index, min(index + PLACEMENT_WINDOW, len(spans))):
+            start, end = spans[candidate]
+            if text[start:end] == block.text:
+                placed.append((block, start))
+                index = candidate + 1
+                break
+    return placed
+
+
+def annotate(
+    text: str, chosen: list[Block], doc_id: str, spans: list[tuple[int, int]] | None = None
+) -> dict[str, Any]:
+    """Place each block's annotations where its paragraph stands in the cleaned text
+    (``spans``: the cleaned paragraphs, by default the text's blank-line-separated blocks)."""
+    if spans is None:
+        spans, start = [], 0
+        for part in text.split("\n\n"):
+            spans.append((start, start + len(part)))
+            start += len(part) + 2
+    entities, quotes, events = [], [], []
+    for block, offset in placements(text, spans, chosen):
         renamed: dict[str, str] = {}
         for entity in block.entities:
             renamed[entity["id"]] = f"T{len(entities) + 1}"
@@ -397,16 +425,19 @@ class Paragraphs:
             self.blocks, self.inventory = real_blocks(source or Corpus.at(REPOSITORY))
             self.sentences: list[Block] = []
         else:
-            pool = winer_pool(winer or winer_source(), seed)
+            pool = winer_pool(winer or winer_source())
             self.blocks, self.sentences, self.inventory = [], pool.sentences, pool.inventory
 
     def draw(self, count: int | None) -> list[Block]:
         rng = self.rng
         wanted = count if count is not None else rng.randint(4, 12)
         if self.sentences:
-            return [
-                paragraph_of(rng.sample(self.sentences, k=rng.randint(1, 4))) for _ in range(wanted)
-            ]
+            # distinct paragraphs: cleaning drops a paragraph that repeats an earlier one
+            drawn: dict[str, Block] = {}
+            while len(drawn) < wanted:
+                paragraph = paragraph_of(rng.sample(self.sentences, k=rng.randint(1, 4)))
+                drawn.setdefault(paragraph.text, paragraph)
+            return list(drawn.values())
         if wanted <= len(self.blocks):
             return rng.sample(self.blocks, k=wanted)
         return rng.choices(self.blocks, k=wanted)
@@ -453,7 +484,8 @@ def make_corpus(
             (out / "corpus/clean" / f"{doc_id}.json").write_text(
                 json.dumps(document, ensure_ascii=False), encoding="utf-8"
             )
-            gold = annotate(cleaned["text"], chosen, doc_id)
+            spans = [(p["start"], p["end"]) for p in cleaned["paragraphs"]]
+            gold = annotate(cleaned["text"], chosen, doc_id, spans)
             (out / "annotations/gold" / f"{doc_id}.json").write_text(
                 json.dumps(gold, ensure_ascii=False), encoding="utf-8"
             )
