@@ -10,8 +10,9 @@ miss as they would on real input. Entity mentions are WiNER's, mapped and projec
 cleaned text by ``propos.importer`` (as ``propos ood`` does); the quotation and event layers
 are synthetic: a direct quotation for each «...» of a sentence (the speaker a person of the
 sentence), and an event on a word of some sentences with an entity, its arguments the
-sentence's entities. ``--text gold`` recombines the 52 annotated paragraphs of the committed
-articles with their real layers (few distinct texts: caches keyed on text almost always hit).
+sentence's entities. ``--text gold`` recombines the annotated paragraphs of the committed
+articles with their real layers (about 400 distinct texts: at scale, caches keyed on text
+almost always hit).
 ``--paragraphs P`` gives every document exactly P paragraphs (the one-document size sweep).
 
 writes, under OUT (a Propos data root: run other commands on it with --root OUT):
