@@ -224,7 +224,10 @@ def test_the_report_keeps_the_dask_section_and_names_its_commands(
     assert text.rstrip().endswith(dask)
     for marker in ("perf-scale", "perf-sweep"):
         assert text.count(f"<!-- {marker}:start -->") == text.count(f"<!-- {marker}:end -->") == 1
-    assert text.count("Measured by `python benchmark/perf/run.py --text gold --sizes 5 10") == 2
+    stages = " ".join(REPORT_STAGES)
+    for option in ("--sizes 5 10", "--sweep 3 6"):
+        command = f"python benchmark/perf/run.py {option} --text gold --stages {stages}"
+        assert text.count(f"Measured by `{command}`") == 1
     assert "`python benchmark/perf/dask_workers.py" in text
 
 

@@ -426,9 +426,21 @@ def parse_arguments() -> argparse.Namespace:
     return args
 
 
+def section_command(args: argparse.Namespace, option: str) -> str:
+    """The command that remakes one section (``option``: "sizes" or "sweep") alone."""
+    values = " ".join(str(n) for n in getattr(args, option))
+    words = ["python benchmark/perf/run.py", f"--{option} {values}"]
+    if args.text != "winer":
+        words.append(f"--text {args.text}")
+    if option == "sizes" and args.workers != 1:
+        words.append(f"--workers {args.workers}")
+    if args.stages != [s for s, _, _ in STAGES]:
+        words.append("--stages " + " ".join(args.stages))
+    return " ".join(words)
+
+
 def main() -> None:
     args = parse_arguments()
-    command = "python benchmark/perf/run.py " + " ".join(sys.argv[1:])
     saved = args.work / "results.json"
     if args.render_only:
         results = json.loads(saved.read_text())
@@ -437,9 +449,11 @@ def main() -> None:
         results = {}
         if args.sizes:
             scale, generation = measure_sizes(args)
+            command = section_command(args, "sizes")
             results["scale"] = {"command": command, "workers": args.workers, "results": scale,
                                 "generation": generation}  # fmt: skip
         if args.sweep:
+            command = section_command(args, "sweep")
             results["sweep"] = {"command": command, "results": measure_sweep(args)}
         saved.write_text(json.dumps(results, indent=1, default=str))
     fresh = {}
