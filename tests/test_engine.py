@@ -2,10 +2,11 @@
 
 One local Dask cluster of 2 workers (threads of this process, processes=False: quick to start
 on a loaded 2-core machine) is started for the module; the commands reach it through
-``--scheduler``, as they would reach a cluster on Kubernetes or Slurm. Worker processes
-started with spawn are covered by `test_a_task_runs_in_a_spawned_process`, by test_validate's
-parallel test and by test_perf_smoke (``workers=2`` starts a local cluster of 2 spawned worker
-processes).
+``--scheduler``, as they would reach a cluster on Kubernetes or Slurm. A second local cluster
+of 2 worker *processes* started with ``spawn`` (as on macOS and Windows) is started and stopped
+by the tests that need separate processes: the stages' library functions run on it and write
+the same bytes and scores as in one process. `test_a_stage_runs_in_a_spawned_process` runs a
+whole stage in a process started with spawn.
 """
 
 from __future__ import annotations
@@ -157,3 +158,68 @@ def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str)
     assert len(doc_ids) > 8  # several chunks
     assert parallel == serial
     assert 0 < serial["headline"]["entities"]["value"] < 1
+
+
+@pytest.fixture(scope="module")
+def spawned_workers() -> Iterator[str]:
+    """A local cluster of 2 single-threaded worker processes started with spawn."""
+    import dask
+    from distributed import LocalCluster
+
+    with (
+        dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                     dashboard_address=":0") as cluster,
+    ):  # fmt: skip
+        assert len(cluster.workers) == 2
+        yield cluster.scheduler_address
+
+
+def test_clean_and_build_on_spawned_workers_write_the_same_bytes(
+    spawned_workers: str, release_folder: Path, tmp_path: Path
+) -> None:
+    from propos.build import build_dataset, corpus_inputs
+    from propos.clean import clean_corpus
+    from propos.corpus import Corpus
+
+    engine = Engine(scheduler=spawned_workers)
+    raw, gold = ROOT / "corpus" / "raw", ROOT / "annotations" / "gold"
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    clean_corpus(raw, serial, gold, ROOT)
+    clean_corpus(raw, parallel, gold, ROOT, engine=engine)
+    written = tree(serial)
+    assert len(written) == len(list(raw.glob("*.txt"))) > 0
+    assert tree(parallel) == written
+    out = tmp_path / "propos"
+    build_dataset(corpus_inputs(Corpus.at(ROOT)), out, show_progress=False, engine=engine)
+    assert tree(out) == tree(release_folder)
+
+
+def test_streamed_scores_on_spawned_workers_equal_the_serial_ones(spawned_workers: str) -> None:
+    from propos.evaluation import stream_headlines
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
+    gold_dir = ROOT / "annotations" / "gold"
+    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
+    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=4)
+    engine = Engine(scheduler=spawned_workers)
+    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=4,
+                                engine=engine)  # fmt: skip
+    assert parallel == serial
+    assert 0 < serial["headline"]["entities"]["value"] < 1
+
+
+def test_a_stage_runs_in_a_spawned_process(tmp_path: Path) -> None:
+    from propos.clean import clean_corpus
+
+    raw, gold = ROOT / "corpus" / "raw", ROOT / "annotations" / "gold"
+    here, spawned = tmp_path / "here", tmp_path / "spawned"
+    clean_corpus(raw, here, gold, ROOT)
+    process = multiprocessing.get_context("spawn").Process(
+        target=clean_corpus, args=(raw, spawned, gold, ROOT)
+    )
+    process.start()
+    process.join(timeout=300)
+    assert process.exitcode == 0
+    assert tree(spawned) == tree(here) != {}

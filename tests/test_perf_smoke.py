@@ -1,10 +1,15 @@
-"""The scale benchmark on 100 synthetic documents: the outputs are right (speed is measured by
-benchmark/perf/run.py, never by a test)."""
+"""The scale benchmark on small synthetic corpora of both generators: the outputs are right and
+the report says what the figures say (speed is measured by benchmark/perf/run.py, never by a
+test)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import math
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +20,8 @@ import pytest
 from .conftest import ROOT
 
 PERF = ROOT / "benchmark" / "perf"
+WINER = ROOT.parent / "shared" / "external" / "winer-fr" / "2016"
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
 def load(name: str) -> ModuleType:
@@ -27,9 +34,19 @@ def load(name: str) -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("scale") / "n100"
-    load("make_corpus").make_corpus(100, root, seed=3, noise=0.1)
+def make_corpus() -> ModuleType:
+    return load("make_corpus")  # once: the module reads the WiNER-fr articles once
+
+
+@pytest.fixture(scope="module", params=["winer", "gold"])
+def corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+    make_corpus: ModuleType,
+) -> Path:  # fmt: skip
+    if request.param == "winer" and not WINER.is_dir():
+        pytest.skip(f"{WINER} is not here")
+    root = tmp_path_factory.mktemp(f"scale-{request.param}") / "n60"
+    make_corpus.make_corpus(60, root, seed=3, noise=0.1, text=request.param)
     return root
 
 
@@ -38,33 +55,97 @@ def stages() -> ModuleType:
     return load("stages")
 
 
-def stage(
-    stages: ModuleType, name: str, root: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, Any]:
-    return stages.STAGES[name](root, 2, 50)
+def stage(stages: ModuleType, name: str, root: Path) -> dict[str, Any]:
+    result: dict[str, Any] = stages.STAGES[name](root, 1, 50)
+    assert result["seconds"] >= 0 and result["cpu_seconds"] >= 0
+    return result
 
 
-def test_synthetic_corpus_and_submission_validate(
-    corpus: Path, stages: ModuleType, monkeypatch: pytest.MonkeyPatch
+def gold_of(root: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_bytes()) for p in sorted((root / "annotations" / "gold").iterdir())]
+
+
+def test_synthetic_corpus_and_submission_validate(corpus: Path, stages: ModuleType) -> None:
+    assert len(gold_of(corpus)) == 60
+    assert stage(stages, "validate", corpus)["problems"] == 0
+    assert stage(stages, "validate_submission", corpus)["problems"] == 0
+
+
+def test_every_layer_has_mentions(corpus: Path) -> None:
+    gold = gold_of(corpus)
+    for layer in ("entities", "quotes", "events"):
+        assert sum(len(g[layer]) for g in gold) > 0, layer
+
+
+def test_winer_text_varies_where_the_gold_text_repeats(
+    tmp_path: Path, make_corpus: ModuleType
 ) -> None:
-    assert len(list((corpus / "annotations" / "gold").glob("*.json"))) == 100
-    assert stage(stages, "validate", corpus, monkeypatch)["problems"] == 0
-    assert stage(stages, "validate_submission", corpus, monkeypatch)["problems"] == 0
+    if not WINER.is_dir():
+        pytest.skip(f"{WINER} is not here")
+    distinct = {}
+    for text in ("winer", "gold"):
+        root = tmp_path / text
+        make_corpus.make_corpus(100, root, seed=1, text=text)
+        paragraphs = [
+            document["text"][paragraph["start"] : paragraph["end"]]
+            for document in map(json.loads, map(Path.read_bytes, (root / "corpus/clean").iterdir()))
+            for paragraph in document["paragraphs"]
+        ]
+        distinct[text] = len(set(paragraphs)) / len(paragraphs)
+    # about 800 paragraphs: the committed articles have about 400 distinct ones
+    assert distinct["winer"] > 0.98 and distinct["gold"] < 0.6
 
 
-def test_parallel_cleaning_reproduces_the_corpus(
-    corpus: Path, stages: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    result = stage(stages, "clean", corpus, monkeypatch)
-    assert result["documents"] == 100 and result["errors"] == 0 and result["same_as_corpus"]
+def test_paragraphs_fixes_the_length_of_a_document(tmp_path: Path, make_corpus: ModuleType) -> None:
+    for text, paragraphs in (("gold", 80), ("winer", 30)):
+        if text == "winer" and not WINER.is_dir():
+            continue
+        root = tmp_path / text
+        make_corpus.make_corpus(1, root, text=text, paragraphs=paragraphs)
+        clean = json.loads(next((root / "corpus" / "clean").iterdir()).read_bytes())
+        # the first paragraph may become the title; the furniture lines are removed
+        assert len(clean["paragraphs"]) in (paragraphs - 1, paragraphs)
 
 
-def test_entity_scores_equal_seqeval_and_nervaluate(
-    corpus: Path, stages: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ours = stage(stages, "entities_ours", corpus, monkeypatch)
-    seqeval = stage(stages, "entities_seqeval", corpus, monkeypatch)
-    nervaluate = stage(stages, "entities_nervaluate", corpus, monkeypatch)
+def test_a_missing_winer_folder_is_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no-winer"
+    result = subprocess.run(
+        [sys.executable, str(PERF / "make_corpus.py"), "3", str(tmp_path / "out"),
+         "--winer", str(missing)],
+        capture_output=True, text=True, env=ENV, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: {missing}: no such folder (the WiNER-fr articles)"
+
+
+def test_parallel_cleaning_reproduces_the_corpus(corpus: Path, stages: ModuleType) -> None:
+    result = stage(stages, "clean", corpus)
+    assert result["documents"] == 60 and result["errors"] == 0 and result["same_as_corpus"]
+
+
+def test_floors_do_the_work_of_their_stage(corpus: Path, stages: ModuleType) -> None:
+    clean = stage(stages, "floor_clean", corpus)
+    assert clean["files"] == 60
+    # the two furniture lines of every raw file are dropped, the paragraphs kept
+    raw_lines = sum(
+        len(p.read_text("utf-8").split("\n")) for p in (corpus / "corpus" / "raw").iterdir()
+    )
+    assert clean["kept_lines"] == raw_lines - 2 * 60
+    decode = stage(stages, "decode", corpus)
+    assert decode["files"] == decode["lines"] == 60
+    build = stage(stages, "floor_build", corpus)
+    import spacy
+
+    tokenizer = spacy.blank("fr").tokenizer
+    texts = [json.loads(p.read_bytes())["text"] for p in (corpus / "corpus" / "clean").iterdir()]
+    assert build["tokens"] == sum(len(tokenizer(t)) for t in texts)  # whole documents, all
+
+
+def test_entity_scores_equal_seqeval_and_nervaluate(corpus: Path, stages: ModuleType) -> None:
+    ours = stage(stages, "entities_ours", corpus)
+    seqeval = stage(stages, "entities_seqeval", corpus)
+    nervaluate = stage(stages, "entities_nervaluate", corpus)
     for key in ("precision", "recall", "f1"):
         assert ours["strict"][key] == pytest.approx(seqeval["strict"][key], abs=1e-12)
     for theirs, mine in {
@@ -79,12 +160,10 @@ def test_entity_scores_equal_seqeval_and_nervaluate(
     assert 0.5 < ours["strict"]["f1"] < 0.99  # the controlled noise is visible
 
 
-def test_streamed_evaluation_equals_the_full_score(
-    corpus: Path, stages: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_streamed_evaluation_equals_the_full_score(corpus: Path, stages: ModuleType) -> None:
     from propos.metrics import score
 
-    streamed = stage(stages, "evaluate", corpus, monkeypatch)["headline"]
+    streamed = stage(stages, "evaluate", corpus)["headline"]
     gold, predictions = stages.load_pairs(corpus)
     full = score(gold, predictions, resamples=1000, layers=("entities", "quotes", "events"))[
         "headline"
@@ -94,13 +173,112 @@ def test_streamed_evaluation_equals_the_full_score(
             assert streamed[layer][key] == pytest.approx(full[layer][key], abs=1e-12), (layer, key)
 
 
-def test_build_writes_every_row(
-    corpus: Path, stages: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rows = stage(stages, "build", corpus, monkeypatch)["rows"]
-    gold = [
-        json.loads(p.read_text("utf-8")) for p in (corpus / "annotations" / "gold").glob("*.json")
-    ]
-    assert rows["documents"]["test"] == 100
+def test_build_writes_every_row(corpus: Path, stages: ModuleType) -> None:
+    rows = stage(stages, "build", corpus)["rows"]
+    gold = gold_of(corpus)
+    assert rows["documents"]["test"] == 60
     assert rows["quotes"]["test"] == sum(len(g["quotes"]) for g in gold)
     assert rows["events"]["test"] == sum(len(g["events"]) for g in gold)
+
+
+# ---------------------------------------------------------------- run.py end to end
+
+# Stages of light imports, so that a process per stage stays quick; the others are run in
+# this process above, and their report is checked from their results below.
+REPORT_STAGES = ["clean", "floor_clean", "validate", "json_loads"]
+FLOORED = [("clean", "floor_clean", 0.5), ("validate", "json_loads", 0.5)]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any], str]:
+    """run.py on the gold generator, 5 and 10 documents and a sweep of 3 and 6 paragraphs,
+    into a report that already holds a Dask section."""
+    work = tmp_path_factory.mktemp("run")
+    out = work / "PERFORMANCE.md"
+    dask = "<!-- dask-workers:start -->\nDask figures, kept as they are\n<!-- dask-workers:end -->"
+    out.write_text("# Performance\n\nan old table\n\n" + dask + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sizes", "5", "10",
+         "--sweep", "3", "6", "--work", str(work), "--out", str(out),
+         "--stages", *REPORT_STAGES],
+        capture_output=True, text=True, env=ENV, check=False, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    saved = json.loads((work / "results.json").read_text())
+    return out.read_text(encoding="utf-8"), saved, dask
+
+
+def rows_of(markdown: str, first_cell: str) -> list[list[str]]:
+    return [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.startswith(f"| {first_cell}")
+    ]
+
+
+def test_the_report_keeps_the_dask_section_and_names_its_commands(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, _, dask = report
+    assert text.startswith("# Performance\n") and "an old table" not in text
+    assert text.rstrip().endswith(dask)
+    for marker in ("perf-scale", "perf-sweep"):
+        assert text.count(f"<!-- {marker}:start -->") == text.count(f"<!-- {marker}:end -->") == 1
+    stages = " ".join(REPORT_STAGES)
+    for option in ("--sizes 5 10", "--sweep 3 6"):
+        command = f"python benchmark/perf/run.py {option} --text gold --stages {stages}"
+        assert text.count(f"Measured by `{command}`") == 1
+    assert "`python benchmark/perf/dask_workers.py" in text
+
+
+def test_each_stage_stands_beside_its_floor_with_the_right_ratio(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, saved, _ = report
+    scale = saved["scale"]["results"]
+    for size in ("5", "10"):
+        section = text.split(f"### {size} documents", 1)[1].split("\n\n", 2)[1]
+        assert len(rows_of(section, "`")) == len(REPORT_STAGES)
+        for stage, floor, target in FLOORED:
+            (row,) = rows_of(section, f"`{stage}`")
+            figures = scale[size]
+            share = figures[floor]["cpu_seconds"] / figures[stage]["cpu_seconds"]
+            assert row[2] == f"{figures[stage]['seconds']:.2f}"
+            assert row[3] == f"{figures[stage]['cpu_seconds']:.2f}"
+            assert row[5] == f"{int(size) / figures[stage]['cpu_seconds']:,.0f}"
+            assert row[7] == f"{figures[floor]['cpu_seconds']:.2f} ({floor})"
+            assert row[8] == f"{math.floor(share * 100) / 100:.2f}" and row[9] == f"≥ {target}"
+            assert row[10] == ("met" if share >= target else "**missed**")
+
+
+def test_time_per_document_and_per_paragraph_are_tabled(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, saved, _ = report
+    per_document = text.split("## Time per document", 1)[1].split("## Checks", 1)[0]
+    (validate,) = rows_of(per_document, "`validate`")
+    figures = saved["scale"]["results"]
+    expected = [figures[n]["validate"]["cpu_seconds"] / int(n) * 1e6 for n in ("5", "10")]
+    assert validate[1:3] == [f"{v:,.0f}" for v in expected]
+    assert validate[3].startswith(f"{expected[1] / expected[0]:.2f}x: ")
+    sweep = text.split("## One document, growing", 1)[1]
+    swept = saved["sweep"]["results"]
+    for stage in ("clean", "validate"):
+        (row,) = rows_of(sweep, f"`{stage}`")
+        per_paragraph = [swept[p][stage]["cpu_seconds"] / int(p) * 1e6 for p in ("3", "6")]
+        assert row[1:3] == [f"{v:,.1f}" for v in per_paragraph]
+        assert re.fullmatch(r"[\d.]+x: (flat|\*\*NOT flat\*\*)", row[3])
+    assert not rows_of(sweep, "`build`")  # not among the stages asked for
+
+
+def test_the_report_says_ours_equal_the_peers(corpus: Path, stages: ModuleType) -> None:
+    run = load("run")
+    peers = ("entities_ours", "entities_seqeval", "entities_nervaluate")
+    results = {
+        name: {**stage(stages, name, corpus), "peak_mb": 1.0, "load_average": 0.0} for name in peers
+    }
+    text = run.render_scale({60: results}, "python benchmark/perf/run.py", {60: 0.0}, 1)
+    assert re.findall(r"-> (\w+)$", text, flags=re.MULTILINE) == ["equal"] * 7
+    results["entities_nervaluate"]["schemes"]["exact"]["f1"] += 0.01
+    text = run.render_scale({60: results}, "python benchmark/perf/run.py", {60: 0.0}, 1)
+    assert "exact F1" in text and text.count("-> DIFFERENT") == 1

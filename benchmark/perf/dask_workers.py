@@ -1,12 +1,14 @@
-"""1 against 2 Dask workers for `propos build` and `propos validate`, through the real command.
+"""1 against 2 Dask workers for `propos clean`, `build` and `validate`, through the real command.
 
-    python benchmark/perf/dask_workers.py [--synthetic N ...] [--work DIR] [--out FILE]
+    python benchmark/perf/dask_workers.py [--synthetic N ...] [--text winer|gold] [--work DIR]
+                                          [--out FILE]
 
 runs each stage on the committed corpus and on synthetic ones of N documents each
-(make_corpus.py), with ``--workers 1`` (in this process, no Dask) and ``--workers 2`` (a local
-Dask cluster of 2 worker processes, started by the command), checks that the two builds are
-byte-identical and the two validations print the same, and writes the figures into FILE
-(benchmark/PERFORMANCE.md) between the markers below, leaving the rest of it as it is.
+(make_corpus.py, WiNER-fr text by default), with ``--workers 1`` (in this process, no Dask) and
+``--workers 2`` (a local Dask cluster of 2 worker processes, started by the command), checks
+that the two cleanings and the two builds are byte-identical and the two validations print the
+same, and writes the figures into FILE (benchmark/PERFORMANCE.md) between the markers below,
+leaving the rest of it as it is.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def propos(arguments: list[str]) -> Run:
 
 
 FINDINGS: list[str] = []
+TEXT = ["winer"]  # the generator's text source, set by main
 
 
 def row(name: str, stage: str, one: Run, two: Run, warm: Run, verdict: str) -> str:
@@ -77,6 +80,26 @@ def same_tree(left: Path, right: Path) -> bool:
     if files != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
         return False
     return all(filecmp.cmp(left / f, right / f, shallow=False) for f in files)
+
+
+def measure_clean(name: str, root: Path, work: Path, address: str) -> str:
+    outputs = {}
+    for workers in ("1", "2", "cluster"):
+        out = work / f"clean-{workers}"
+        shutil.rmtree(out, ignore_errors=True)
+        arguments = ["clean", "--root", str(root), "--raw-dir", str(root / "corpus" / "raw"),
+                     "--out-dir", str(out)]  # fmt: skip
+        if workers == "cluster":
+            outputs[workers] = on_running_cluster(arguments, address)
+        else:
+            outputs[workers] = propos([*arguments, "--workers", workers])
+        if outputs[workers].status != 0:
+            raise SystemExit(f"clean failed: {outputs[workers].output}")
+    identical = same_tree(work / "clean-1", work / "clean-2") and same_tree(
+        work / "clean-1", work / "clean-cluster"
+    )
+    verdict = "byte-identical" if identical else "DIFFER"
+    return row(name, "clean", outputs["1"], outputs["2"], outputs["cluster"], verdict)
 
 
 def measure(name: str, root: Path, work: Path, address: str) -> list[str]:
@@ -108,6 +131,7 @@ def measure(name: str, root: Path, work: Path, address: str) -> list[str]:
     warm_validate = on_running_cluster(["validate", gold, "--root", str(root)], address)
     same = validations[1].output == validations[2].output == warm_validate.output
     return [
+        measure_clean(name, root, work, address),
         row(name, "build", builds[1], builds[2], warm_build,
             "byte-identical" if identical else "DIFFER"),
         row(name, "validate (gold)", validations[1], validations[2], warm_validate,
@@ -129,10 +153,10 @@ def section(rows: list[str], command: str) -> str:
             " and for 2 workers the start of a local Dask cluster of 2 worker processes,"
             " included) / CPU seconds (user + system, of the command and of every process it"
             " started); `--workers 1` runs in the command's process without Dask. The"
-            " synthetic corpora are made by `make_corpus.py`. Machine: 2 cores shared with"
-            f" other work (load average after the runs: {load_average()}), so the speed-ups"
-            " are pessimistic. Each worker process pays a warm-up on its first partition"
-            " (imports, spaCy's French tokenizer, the schemas: about 2 s of CPU), which a"
+            f" synthetic corpora are made by `make_corpus.py --text {TEXT[0]}`. Machine: 2"
+            f" cores shared with other work (load average after the runs: {load_average()}), so"
+            " the speed-ups are pessimistic. Each worker process pays a warm-up on its first"
+            " partition (imports, spaCy's French tokenizer, the schemas: about 2 s of CPU), which a"
             " small corpus does not repay. CPU seconds show the work done: when 2 workers use"
             " about the CPU of 1 plus the warm-ups but take longer, the cores were busy with"
             " other work. The *running workers* column gives the same stage to a local cluster"
@@ -181,9 +205,11 @@ def write_section(path: Path, text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, nargs="*", default=[2000])
+    parser.add_argument("--text", choices=("winer", "gold"), default="winer")
     parser.add_argument("--work", type=Path, default=Path("/tmp/propos-dask"))
     parser.add_argument("--out", type=Path, default=REPOSITORY / "benchmark" / "PERFORMANCE.md")
     args = parser.parse_args()
+    TEXT[0] = args.text
     from distributed import LocalCluster
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -194,6 +220,8 @@ def main() -> None:
     command = "python benchmark/perf/dask_workers.py --synthetic " + " ".join(
         str(size) for size in args.synthetic
     )
+    if args.text != "winer":
+        command += f" --text {args.text}"
     write_section(args.out, section(rows, command))
     print("\n".join(rows))
 
@@ -202,12 +230,13 @@ def measure_all(args: argparse.Namespace, address: str) -> list[str]:
     committed = len(list((REPOSITORY / "annotations" / "gold").glob("*.json")))
     rows = measure(f"committed ({committed} docs)", REPOSITORY, args.work, address)
     for size in args.synthetic:
-        synthetic = args.work / f"corpus-{size}"
-        if not (synthetic / "annotations" / "gold").is_dir():
+        synthetic = args.work / f"corpus-{args.text}-{size}"
+        if not (synthetic / "annotations" / "splits.json").is_file():  # written last
             subprocess.run(
-                [sys.executable, str(HERE / "make_corpus.py"), str(size), str(synthetic)],
+                [sys.executable, str(HERE / "make_corpus.py"), str(size), str(synthetic),
+                 "--text", args.text],
                 check=True,
-            )
+            )  # fmt: skip
         rows += measure(f"synthetic ({size:,} docs)", synthetic, args.work, address)
     return rows
 

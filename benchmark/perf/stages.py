@@ -2,17 +2,28 @@
 
     python benchmark/perf/stages.py STAGE ROOT [--workers N] [--sample N]
 
-prints one JSON line: the stage's wall time and what it computed (for the correctness checks).
+prints one JSON line: the stage's wall and CPU seconds and what it computed (for the
+correctness checks). The stage's imports (and what it builds once: spaCy's tokenizer, the
+schema decoders) are warmed first and timed apart (``import_seconds``), so ``seconds`` is the
+work on the corpus alone. CPU seconds are this process's and its reaped children's (the Dask
+workers of ``--workers 2``), user + system.
+
+The *floors* are the least any implementation of a stage must do, measured the same way:
+floor_clean (read + NFC + one pass of the furniture patterns + write JSON), floor_build (decode
+the files + spaCy's tokenizer over whole documents + write Parquet), json_loads (the floor of
+validate) and decode (the gold files and the submission, the floor of streamed evaluation).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import resource
 import shutil
 import sys
 import time
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +42,26 @@ class Entity(msgspec.Struct):
 class EntityDocument(msgspec.Struct):
     doc_id: str
     entities: list[Entity]
+
+
+class Clock:
+    """Wall and CPU seconds of a block (CPU: this process and its reaped children)."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
+
+    def figures(self) -> dict[str, float]:
+        return {"seconds": self.wall, "cpu_seconds": self.cpu}
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def gold_files(root: Path) -> list[Path]:
@@ -60,56 +91,101 @@ def stage_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
 
     out = root / "perf-clean"
     shutil.rmtree(out, ignore_errors=True)
-    start = time.perf_counter()
-    run = clean_corpus(
-        root / "corpus" / "raw",
-        out,
-        root / "annotations" / "gold",
-        root,
-        engine=Engine(workers=workers),
-    )
-    seconds = time.perf_counter() - start
+    with Clock() as clock:
+        run = clean_corpus(
+            root / "corpus" / "raw",
+            out,
+            root / "annotations" / "gold",
+            root,
+            engine=Engine(workers=workers),
+        )
     reference = sorted((root / "corpus" / "clean").glob("*.json"))[:200]
     identical = all(
         json.loads((out / f.name).read_bytes()) == json.loads(f.read_bytes()) for f in reference
     )
     shutil.rmtree(out, ignore_errors=True)
     return {
-        "seconds": seconds,
+        **clock.figures(),
         "documents": len(run.written) + len(run.unchanged),
         "errors": len(run.errors),
         "same_as_corpus": identical,
     }
 
 
+def furniture_pattern() -> Any:
+    """One alternation of every furniture line pattern of propos.clean_rules."""
+    import re
+
+    from propos import clean_rules
+
+    patterns = [
+        pattern
+        for rule in (*clean_rules.FURNITURE_RULES, *clean_rules.WIKINEWS_FURNITURE)
+        for pattern in rule.patterns
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def stage_floor_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    furniture = furniture_pattern()
+    raw_files = sorted((root / "corpus" / "raw").glob("*.txt"))
+    out = root / "perf-floor-clean"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    kept_lines = 0
+    with Clock() as clock:
+        for path in raw_files:
+            text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8"))
+            lines = [line for line in text.split("\n") if not furniture.fullmatch(line.strip())]
+            kept_lines += len(lines)
+            document = {"doc_id": path.stem, "text": "\n".join(lines).strip("\n")}
+            (out / f"{path.stem}.json").write_text(
+                json.dumps(document, ensure_ascii=False), encoding="utf-8"
+            )
+    shutil.rmtree(out, ignore_errors=True)
+    return {**clock.figures(), "files": len(raw_files), "kept_lines": kept_lines}
+
+
 def stage_validate(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.validate import validate_paths
 
-    start = time.perf_counter()
-    report = validate_paths(
-        [root / "annotations" / "gold"], root / "corpus" / "clean", engine=Engine(workers=workers)
-    )
-    return {
-        "seconds": time.perf_counter() - start,
-        "files": report.files,
-        "problems": len(report.problems),
-    }
+    with Clock() as clock:
+        report = validate_paths(
+            [root / "annotations" / "gold"],
+            root / "corpus" / "clean",
+            engine=Engine(workers=workers),
+        )
+    return {**clock.figures(), "files": report.files, "problems": len(report.problems)}
 
 
 def stage_validate_submission(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.validate import validate_paths
 
-    start = time.perf_counter()
-    report = validate_paths([root / "submission.jsonl"], root / "corpus" / "clean")
-    return {"seconds": time.perf_counter() - start, "problems": len(report.problems)}
+    with Clock() as clock:
+        report = validate_paths([root / "submission.jsonl"], root / "corpus" / "clean")
+    return {**clock.figures(), "problems": len(report.problems)}
 
 
 def stage_json_loads(root: Path, workers: int, sample: int) -> dict[str, Any]:
     files = gold_files(root)
-    start = time.perf_counter()
-    for path in files:
-        json.loads(path.read_bytes())
-    return {"seconds": time.perf_counter() - start, "files": len(files)}
+    with Clock() as clock:
+        for path in files:
+            json.loads(path.read_bytes())
+    return {**clock.figures(), "files": len(files)}
+
+
+def stage_decode(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    """json.loads of every gold file and every submission line: what streamed evaluation reads."""
+    files = gold_files(root)
+    lines = 0
+    with Clock() as clock:
+        for path in files:
+            json.loads(path.read_bytes())
+        with (root / "submission.jsonl").open("rb") as handle:
+            for line in handle:
+                json.loads(line)
+                lines += 1
+    return {**clock.figures(), "files": len(files), "lines": lines}
 
 
 def stage_jsonschema(root: Path, workers: int, sample: int) -> dict[str, Any]:
@@ -119,21 +195,22 @@ def stage_jsonschema(root: Path, workers: int, sample: int) -> dict[str, Any]:
     chosen = files[:: max(1, len(files) // sample)][:sample] if len(files) > sample else files
     documents = [json.loads(p.read_bytes()) for p in chosen]
     validator = schema.validator("annotation")
-    start = time.perf_counter()
-    errors = sum(1 for d in documents for _ in validator.iter_errors(d))
-    seconds = time.perf_counter() - start
+    with Clock() as clock:
+        errors = sum(1 for d in documents for _ in validator.iter_errors(d))
+    share = len(files) / len(chosen)
     return {
-        "seconds": seconds * len(files) / len(chosen),
+        "seconds": clock.wall * share,
+        "cpu_seconds": clock.cpu * share,
         "measured_files": len(chosen),
         "extrapolated": len(chosen) < len(files),
         "errors": errors,
     }
 
 
-def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
-    from propos.build import build_dataset, load_inputs
+def build_inputs(root: Path) -> Any:
+    from propos.build import load_inputs
 
-    inputs = load_inputs(
+    return load_inputs(
         root / "corpus" / "clean",
         root / "annotations" / "gold",
         root / "annotations" / "inventory.json",
@@ -141,23 +218,64 @@ def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
         root / "corpus" / "sources.csv",
         {},
     )
+
+
+def stage_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    from propos.build import build_dataset
+
     out = root / "perf-dist" / "propos"
-    start = time.perf_counter()
-    sizes = build_dataset(inputs, out, show_progress=False, engine=Engine(workers=workers))
-    seconds = time.perf_counter() - start
+    with Clock() as clock:
+        sizes = build_dataset(
+            build_inputs(root), out, show_progress=False, engine=Engine(workers=workers)
+        )
     shutil.rmtree(out.parent, ignore_errors=True)
-    return {"seconds": seconds, "rows": sizes}
+    return {**clock.figures(), "rows": sizes}
+
+
+FLOOR_BATCH = 1000  # documents per Parquet row group: memory stays flat with the corpus
+
+
+def stage_floor_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import spacy
+
+    tokenizer = spacy.blank("fr").tokenizer  # what propos.tokenize runs
+    out = root / "perf-floor-build"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(pa.string())),
+                        ("starts", pa.list_(pa.int32())), ("entities", pa.int32())])  # fmt: skip
+    tokens = 0
+    with Clock() as clock, pq.ParquetWriter(out / "floor.parquet", schema) as writer:
+        rows: list[dict[str, Any]] = []
+        for path in gold_files(root):
+            gold = json.loads(path.read_bytes())
+            text = json.loads((root / "corpus" / "clean" / path.name).read_bytes())["text"]
+            words = tokenizer(text)
+            tokens += len(words)
+            rows.append(
+                {"doc_id": path.stem, "tokens": [w.text for w in words],
+                 "starts": [w.idx for w in words], "entities": len(gold["entities"])}
+            )  # fmt: skip
+            if len(rows) == FLOOR_BATCH:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    shutil.rmtree(out, ignore_errors=True)
+    return {**clock.figures(), "tokens": tokens}
 
 
 def stage_evaluate(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.evaluation import stream_headlines
 
     doc_ids = [p.stem for p in gold_files(root)]
-    start = time.perf_counter()
-    result = stream_headlines(
-        root / "annotations" / "gold", root / "submission.jsonl", doc_ids, resamples=1000
-    )
-    return {"seconds": time.perf_counter() - start, "headline": result["headline"]}
+    with Clock() as clock:
+        result = stream_headlines(
+            root / "annotations" / "gold", root / "submission.jsonl", doc_ids, resamples=1000
+        )
+    return {**clock.figures(), "headline": result["headline"]}
 
 
 def stage_bootstrap(root: Path, workers: int, sample: int) -> dict[str, Any]:
@@ -166,9 +284,9 @@ def stage_bootstrap(root: Path, workers: int, sample: int) -> dict[str, Any]:
 
     doc_ids = [p.stem for p in gold_files(root)]
     counts = stream_unit_counts(root / "annotations" / "gold", root / "submission.jsonl", doc_ids)
-    start = time.perf_counter()
-    intervals = bootstrap_intervals(counts, 1000, 0)
-    return {"seconds": time.perf_counter() - start, "units": len(doc_ids), "intervals": intervals}
+    with Clock() as clock:
+        intervals = bootstrap_intervals(counts, 1000, 0)
+    return {**clock.figures(), "units": len(doc_ids), "intervals": intervals}
 
 
 def _bio(
@@ -198,13 +316,12 @@ def stage_entities_ours(root: Path, workers: int, sample: int) -> dict[str, Any]
 
     gold, predictions = load_pairs(root, entities_only=True)
     ids = sorted(gold)
-    start = time.perf_counter()
-    report = evaluate_entities(
-        [gold[d] for d in ids], [predictions.get(d, {"entities": []}) for d in ids]
-    ).report
-    seconds = time.perf_counter() - start
+    with Clock() as clock:
+        report = evaluate_entities(
+            [gold[d] for d in ids], [predictions.get(d, {"entities": []}) for d in ids]
+        ).report
     return {
-        "seconds": seconds,
+        **clock.figures(),
         "strict": report["fine"]["micro"]["strict"],
         "schemes": report["fine"]["micro"],
     }
@@ -215,18 +332,16 @@ def stage_entities_seqeval(root: Path, workers: int, sample: int) -> dict[str, A
     from seqeval.scheme import IOB2
 
     gold, predictions = load_pairs(root, entities_only=True)
-    start = time.perf_counter()
-    y_true, y_pred = _bio(gold, predictions, root)
-    conversion = time.perf_counter() - start
-    start = time.perf_counter()
-    report = classification_report(
-        y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0
-    )
-    seconds = time.perf_counter() - start
+    with Clock() as conversion:
+        y_true, y_pred = _bio(gold, predictions, root)
+    with Clock() as clock:
+        report = classification_report(
+            y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0
+        )
     micro = report["micro avg"]
     return {
-        "seconds": seconds,
-        "conversion_seconds": conversion,
+        **clock.figures(),
+        "conversion_seconds": conversion.wall,
         "strict": {
             "precision": micro["precision"],
             "recall": micro["recall"],
@@ -253,10 +368,9 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
 
     true = [spans(gold[d]) for d in ids]
     pred = [spans(predictions.get(d, {})) for d in ids]
-    start = time.perf_counter()
-    evaluator = Evaluator(true, pred, tags=list(schema.ENTITY_TYPES), loader="dict")
-    results = evaluator.evaluate()
-    seconds = time.perf_counter() - start
+    with Clock() as clock:
+        evaluator = Evaluator(true, pred, tags=list(schema.ENTITY_TYPES), loader="dict")
+        results = evaluator.evaluate()
     overall = (
         results["overall"] if isinstance(results, dict) and "overall" in results else results[0]
     )
@@ -267,7 +381,7 @@ def stage_entities_nervaluate(root: Path, workers: int, sample: int) -> dict[str
             k: getattr(figures, k, None) if not isinstance(figures, dict) else figures.get(k)
             for k in ("correct", "incorrect", "partial", "missed", "spurious", "f1")
         }
-    return {"seconds": seconds, "schemes": summary}
+    return {**clock.figures(), "schemes": summary}
 
 
 STAGES = {
@@ -276,15 +390,81 @@ STAGES = {
     if name.startswith("stage_")
 }
 
+# What each stage imports, warmed before it is timed.
+IMPORTS: dict[str, tuple[str, ...]] = {
+    "clean": ("propos.clean",),
+    "floor_clean": ("propos.clean_rules",),
+    "validate": ("propos.validate",),
+    "validate_submission": ("propos.validate",),
+    "jsonschema": ("propos.schema", "jsonschema"),
+    "build": ("propos.build", "propos.tokenize", "pyarrow.parquet", "spacy"),
+    "floor_build": ("pyarrow.parquet", "spacy"),
+    "evaluate": ("propos.evaluation",),
+    "bootstrap": ("propos.evaluation", "propos.metrics.bootstrap"),
+    "entities_ours": ("propos.metrics.entities",),
+    "entities_seqeval": ("seqeval.metrics", "propos.tokenize"),
+    "entities_nervaluate": ("nervaluate",),
+}
+
+
+def warm_validate(root: Path) -> None:
+    from propos.validate import validate_paths
+
+    validate_paths(gold_files(root)[:1], root / "corpus" / "clean")  # compiles the decoders
+
+
+def warm_tokenizer(root: Path) -> None:
+    from propos.tokenize import tokenize
+
+    tokenize("Le tokenizer de spaCy est chargé une fois.")
+
+
+def warm_clean(root: Path) -> None:
+    from propos.clean import clean_text
+
+    clean_text("Titre\n\nUn paragraphe.\n", "warm", "warm")
+
+
+def warm_evaluate(root: Path) -> None:
+    """Streamed evaluation of one document: the lazy imports of the scorers are done."""
+    from propos.evaluation import stream_headlines
+
+    first = gold_files(root)[:1]
+    stream_headlines(
+        root / "annotations" / "gold", root / "submission.jsonl", [p.stem for p in first], 10
+    )
+
+
+WARM_UPS: dict[str, Callable[[Path], None]] = {
+    "evaluate": warm_evaluate,
+    "clean": warm_clean,
+    "validate": warm_validate,
+    "validate_submission": warm_validate,
+    "build": warm_tokenizer,
+    "entities_seqeval": warm_tokenizer,
+}
+
+
+def warm(stage: str, root: Path) -> None:
+    import importlib
+
+    for module in IMPORTS.get(stage, ()):
+        importlib.import_module(module)
+    if stage in WARM_UPS:
+        WARM_UPS[stage](root)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("stage", choices=sorted(STAGES))
     parser.add_argument("root", type=Path)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--sample", type=int, default=2000)
     args = parser.parse_args()
+    with Clock() as imports:
+        warm(args.stage, args.root)
     result = STAGES[args.stage](args.root, args.workers, args.sample)
+    result["import_seconds"] = imports.wall
     sys.stdout.write(json.dumps(result, default=str) + "\n")
 
 
