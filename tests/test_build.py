@@ -103,15 +103,15 @@ def test_a_failed_build_leaves_the_previous_dataset_untouched(
     build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    real_flush = build.ParquetSink.flush
+    real_write = build.write_part
 
-    def failing_flush(sink: build.ParquetSink, key: tuple[str, str]) -> None:
+    def failing_write(path: Path, table: Any) -> tuple[int, int, int]:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        real_flush(sink, key)
+        return real_write(path, table)
 
-    monkeypatch.setattr(build.ParquetSink, "flush", failing_flush)
+    monkeypatch.setattr(build, "write_part", failing_write)
     with pytest.raises(OSError, match="disk full"):
         build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
