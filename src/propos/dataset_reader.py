@@ -9,13 +9,10 @@ into each Parquet file, so a folder is read the way it was built.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from propos.errors import ProposError
-
-PART = re.compile(r"(?P<split>\w+)-(?P<index>\d{5})\.parquet")
 
 
 def part_file(config: str, split: str, index: int) -> str:
@@ -37,8 +34,9 @@ def split_parts(folder: Path, config: str) -> dict[str, list[Path]]:
     """Every split of a config in the folder and its Parquet parts, in order."""
     found: dict[str, list[Path]] = {}
     for path in sorted((folder / "data" / config).glob("*.parquet")):
-        part = PART.fullmatch(path.name)
-        found.setdefault(part.group("split") if part else path.stem, []).append(path)
+        split, _, index = path.stem.rpartition("-")
+        is_part = split and len(index) == 5 and index.isdigit()  # see `part_file`
+        found.setdefault(split if is_part else path.stem, []).append(path)
     return found
 
 
