@@ -357,8 +357,8 @@ class NerColumns:
     tokens: list[str]
     token_starts: np.ndarray
     token_ends: np.ndarray
-    fine: list[int]  # class ids of FINE_TAGS, one per token
-    coarse: list[int]  # class ids of COARSE_TAGS
+    fine: np.ndarray  # class ids of FINE_TAGS, one per token
+    coarse: np.ndarray  # class ids of COARSE_TAGS
 
 
 # The class id of B-<type>; I-<type> is the next one (see `bio_names`).
@@ -398,26 +398,36 @@ def ner_columns(document: Document) -> NerColumns:
 def entity_tags(
     entities: list[dict[str, Any]], starts: np.ndarray, ends: np.ndarray,
     sentence_start: np.ndarray, bounds: np.ndarray,
-) -> tuple[list[int], list[int]]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """IOB2 class ids, fine and coarse: a token is inside an entity when it overlaps it and
     lies in the sentence where the entity starts; the first such token gets B-. Each entity's
-    tokens are found by bisection (linear overall); entities in (start, end, type) order."""
+    tokens are found by bisection (linear overall); entities in (start, end, type) order, a
+    later one overwriting an earlier one's tokens (`tokenize.bio_tags` does the same)."""
     import numpy as np
 
-    fine, coarse = [0] * len(starts), [0] * len(starts)
-    if not entities:
-        return fine, coarse
+    fine = np.zeros(len(starts), dtype=np.int64)
+    coarse = np.zeros(len(starts), dtype=np.int64)
     ordered = sorted(entities, key=lambda e: (e["start"], e["end"], e["type"]))
     entity_starts = np.array([e["start"] for e in ordered], dtype=np.int64)
     entity_ends = np.array([e["end"] for e in ordered], dtype=np.int64)
     first = np.searchsorted(ends, entity_starts, side="right")
     sentence = np.searchsorted(sentence_start, entity_starts, side="right") - 1
     stop = np.minimum(np.searchsorted(starts, entity_ends), bounds[sentence + 1])
-    for entity, begin, end in zip(ordered, first.tolist(), stop.tolist(), strict=True):
-        if begin < end:
-            for tags, label in ((fine, FINE_BEGIN), (coarse, COARSE_BEGIN)):
-                tags[begin] = label[entity["type"]]
-                tags[begin + 1 : end] = [label[entity["type"]] + 1] * (end - begin - 1)
+    tagged = first < stop
+    first, stop = first[tagged], stop[tagged]
+    types = [e["type"] for e, keep in zip(ordered, tagged.tolist(), strict=True) if keep]
+    for tags, begin in ((fine, FINE_BEGIN), (coarse, COARSE_BEGIN)):
+        labels = np.array([begin[label] for label in types], dtype=np.int64)
+        if (stop[:-1] > first[1:]).any():  # entities sharing a token: in order, one by one
+            spans = zip(first.tolist(), stop.tolist(), labels.tolist(), strict=True)
+            for position, end, label in spans:
+                tags[position] = label
+                tags[position + 1 : end] = label + 1
+            continue
+        tags[first] = labels
+        inside = stop - first - 1  # tokens after the first, per entity
+        offsets = np.repeat(first + 1 - (np.cumsum(inside) - inside), inside)
+        tags[np.arange(int(inside.sum())) + offsets] = np.repeat(labels + 1, inside)
     return fine, coarse
 
 
@@ -439,8 +449,8 @@ def ner_rows(document: Document, inputs: Inputs) -> list[dict[str, Any]]:
                 "tokens": columns.tokens[position:end],
                 "token_starts": columns.token_starts[position:end].tolist(),
                 "token_ends": columns.token_ends[position:end].tolist(),
-                "ner_tags": [FINE_TAGS[i] for i in columns.fine[position:end]],
-                "coarse_tags": [COARSE_TAGS[i] for i in columns.coarse[position:end]],
+                "ner_tags": [FINE_TAGS[i] for i in columns.fine[position:end].tolist()],
+                "coarse_tags": [COARSE_TAGS[i] for i in columns.coarse[position:end].tolist()],
             }
         )
         position = end
@@ -657,7 +667,7 @@ def ner_table(documents: list[Any], arrow_schema: pa.Schema) -> pa.Table:
     import pyarrow as pa
 
     ids, doc_ids, collections, stories, licenses, sentences, starts = ([] for _ in range(7))
-    counts, tokens, fine, coarse = [], [], [], []
+    counts, tokens = [], []
     for doc_id, found, columns in documents:
         rows = len(columns.sentences)
         ids += [f"{doc_id}-{sentence}" for sentence in columns.sentences]
@@ -669,13 +679,11 @@ def ner_table(documents: list[Any], arrow_schema: pa.Schema) -> pa.Table:
         starts += columns.starts
         counts += columns.counts
         tokens += columns.tokens
-        fine += columns.fine
-        coarse += columns.coarse
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]), pa.int32())
 
-    def flat(name: str) -> np.ndarray:
+    def flat(name: str, dtype: type) -> np.ndarray:
         parts = [getattr(columns, name) for _, _, columns in documents]
-        return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, np.int32)
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
 
     def listed(values: Any, column: str) -> pa.Array:
         list_type = arrow_schema.field(column).type
@@ -685,9 +693,10 @@ def ner_table(documents: list[Any], arrow_schema: pa.Schema) -> pa.Table:
         "id": ids, "doc_id": doc_ids, "collection": collections, "story": stories,
         "license": licenses, "sentence": sentences, "start": starts,
         "tokens": listed(tokens, "tokens"),
-        "token_starts": listed(flat("token_starts"), "token_starts"),
-        "token_ends": listed(flat("token_ends"), "token_ends"),
-        "ner_tags": listed(fine, "ner_tags"), "coarse_tags": listed(coarse, "coarse_tags"),
+        "token_starts": listed(flat("token_starts", np.int32), "token_starts"),
+        "token_ends": listed(flat("token_ends", np.int32), "token_ends"),
+        "ner_tags": listed(flat("fine", np.int64), "ner_tags"),
+        "coarse_tags": listed(flat("coarse", np.int64), "coarse_tags"),
     }  # fmt: skip
     arrays = [
         value if isinstance(value, pa.Array) else pa.array(value, arrow_schema.field(name).type)
