@@ -718,8 +718,8 @@ def write_part(path: Path, table: pa.Table) -> tuple[int, int, int]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
-            os.fchmod(handle, 0o666 & ~current_umask())  # mkstemp makes it private
             with os.fdopen(handle, "wb") as output:
+                os.fchmod(output.fileno(), 0o666 & ~current_umask())  # mkstemp makes it private
                 output.write(data)
             os.replace(temporary, path)
         except BaseException:
