@@ -103,15 +103,15 @@ def test_a_failed_build_leaves_the_previous_dataset_untouched(
     build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     calls = {"n": 0}
-    real_flush = build.ParquetSink.flush
+    real_write = build.write_part
 
-    def failing_flush(sink: build.ParquetSink, key: tuple[str, str]) -> None:
+    def failing_write(path: Path, table: Any) -> tuple[int, int, int]:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        real_flush(sink, key)
+        return real_write(path, table)
 
-    monkeypatch.setattr(build.ParquetSink, "flush", failing_flush)
+    monkeypatch.setattr(build, "write_part", failing_write)
     with pytest.raises(OSError, match="disk full"):
         build.build_dataset(build.corpus_inputs(Corpus.at(ROOT)), target, show_progress=False)
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
@@ -160,3 +160,127 @@ def test_build_refuses_a_licence_it_has_no_terms_for(project: Path) -> None:
     assert result.exit_code == 1
     assert "license 'CC BY-SA 3.0'" in result.stderr and "wikinews.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- parts and ner rows
+
+
+def parquet_rows(folder: Path, config: str) -> dict[str, list[dict[str, Any]]]:
+    """Each split's rows, read straight from its Parquet parts in name order."""
+    import pyarrow.parquet as pq
+
+    from propos.dataset_reader import split_parts
+
+    return {
+        split: [row for path in paths for row in pq.read_table(path).to_pylist()]
+        for split, paths in split_parts(folder, config).items()
+    }
+
+
+def test_smaller_partitions_give_more_parts_and_the_same_rows(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "DOCUMENTS_PER_PARTITION", 8)
+    inputs = build.corpus_inputs(Corpus.at(ROOT))
+    out = tmp_path / "propos"
+    build.build_dataset(inputs, out, show_progress=False)
+    doc_ids = sorted(inputs.assignments)
+    groups = [doc_ids[start : start + 8] for start in range(0, len(doc_ids), 8)]
+    for split in inputs.split_names:
+        # One part per group of 8 documents that has a document of the split, named after it.
+        expected = [
+            f"{split}-{index:05d}.parquet"
+            for index, group in enumerate(groups)
+            if any(split in inputs.splits_of[doc_id] for doc_id in group)
+        ]
+        for config in build.DOCUMENT_CONFIGS:
+            names = sorted(p.name for p in (out / "data" / config).glob(f"{split}-*.parquet"))
+            if config == "documents":
+                assert names == expected, (config, split)
+            assert len(names) > 1 and set(names) <= set(expected), (config, split)
+    for config in build.CONFIGS:
+        assert parquet_rows(out, config) == parquet_rows(built, config), config
+        small = load(out, config, tmp_path / "cache-small")
+        whole = load(built, config, tmp_path / "cache-whole")
+        assert list(small) == list(whole)
+        for split in whole:
+            assert small[split].to_list() == whole[split].to_list(), (config, split)
+
+
+def sentence_by_sentence(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `ner` rows as first specified: each sentence tokenised alone, its tags from the
+    entities that start in it."""
+    from propos.sentences import sentence_spans
+    from propos.tokenize import bio_tags, tokenize
+
+    rows = []
+    for index, (start, end) in enumerate(sentence_spans(text)):
+        tokens = [Token(start + t.start, start + t.end, t.text) for t in tokenize(text[start:end])]
+        if not tokens:
+            continue
+        inside = [(e["start"], e["end"], e["type"]) for e in entities if start <= e["start"] < end]
+        coarse = [(s, e, schema.COARSE_TYPE[t]) for s, e, t in inside]
+        rows.append(
+            {
+                "sentence": index,
+                "start": start,
+                "tokens": [t.text for t in tokens],
+                "token_starts": [t.start for t in tokens],
+                "token_ends": [t.end for t in tokens],
+                "ner_tags": bio_tags(tokens, inside),
+                "coarse_tags": bio_tags(tokens, coarse),
+            }
+        )
+    return rows
+
+
+def ner_rows_of(text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    inputs = build.Inputs(Path(), Path(), {}, {}, {}, {})
+    document = build.Document("doc", {"text": text}, {"entities": entities})
+    kept = ("sentence", "start", "tokens", "token_starts", "token_ends", "ner_tags", "coarse_tags")
+    return [{key: row[key] for key in kept} for row in build.ner_rows(document, inputs)]
+
+
+def entity(text: str, words: str, label: str, after: int = 0) -> dict[str, Any]:
+    start = text.index(words, after)
+    return {"id": f"T{start}", "start": start, "end": start + len(words), "type": label}
+
+
+def test_ner_rows_from_one_tokenizer_call_equal_the_sentence_by_sentence_rows() -> None:
+    for doc_id in sorted(p.stem for p in (ROOT / "annotations" / "gold").glob("*.json")):
+        text = load_json(ROOT / "corpus" / "clean" / f"{doc_id}.json")["text"]
+        entities = load_json(ROOT / "annotations" / "gold" / f"{doc_id}.json")["entities"]
+        assert ner_rows_of(text, entities) == sentence_by_sentence(text, entities), doc_id
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        # An entity running over a sentence end is tagged up to the end of its sentence.
+        ("Il a vu Jean Dupont. Marie Curie est venue.", [("Dupont. Marie", "PER")]),
+        # Sentence ends before narrow and plain no-break spaces, guillemets and elisions.
+        ("Fin ici.\u202f« L’Élysée » a dit qu’il viendra !\u00a0Oui. M. Macron aussi.",
+         [("L’Élysée", "GPE"), ("M. Macron", "PER")]),
+        # Blank paragraphs: sentences without a token; the text ends in white space.
+        ("Paris\n\n\n\n  \n\nLyon brille.   ", [("Paris", "GPE"), ("Lyon", "GPE")]),
+        # A run longer than MAX_RUN, cut in pieces, with an entity inside and one after.
+        ("Code " + "x" * 300 + " puis l’ONU. Fin " + "😀" * 200 + " Nice.",
+         [("x" * 40, "MISC"), ("ONU", "ORG"), ("Nice", "GPE")]),
+        # Characters outside the BMP before entities: offsets count code points.
+        ("🇫🇷 La France et 𝔘𝔑 à Genève. L’OTAN", [("France", "GPE"), ("Genève", "GPE"),
+                                                  ("L’OTAN", "ORG")]),
+        # Adjacent entities, one inside a token, and one at the very end of the text.
+        ("Biden-Poutine à l’ONU", [("Biden", "PER"), ("Poutine", "PER"), ("l’O", "ORG"),
+                                     ("ONU", "ORG")]),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_ner_rows_equal_the_sentence_by_sentence_rows_on_hostile_texts(
+    text: str, spans: list[tuple[str, str]]
+) -> None:
+    entities = [entity(text, words, label) for words, label in spans]
+    expected = sentence_by_sentence(text, entities)
+    assert ner_rows_of(text, entities) == expected
+    assert sum(tag.startswith("B-") for row in expected for tag in row["ner_tags"]) >= min(
+        1, len(spans)
+    )

@@ -312,9 +312,12 @@ def test_split_check_finds_a_leak(project: Path) -> None:
 def test_build_writes_the_dataset_folder(built_dataset: Path) -> None:
     for config in ("documents", "ner", "quotes", "events"):
         for split in ("train", "test", "fold0_train", "fold4_test"):
-            parquet = built_dataset / "data" / config / f"{split}.parquet"
-            assert parquet.read_bytes()[:4] == b"PAR1", parquet
-    assert (built_dataset / "data" / "inventory" / "full.parquet").read_bytes()[:4] == b"PAR1"
+            parts = sorted((built_dataset / "data" / config).glob(f"{split}-*.parquet"))
+            assert parts, (config, split)
+            for parquet in parts:
+                assert parquet.read_bytes()[:4] == b"PAR1", parquet
+    inventory = built_dataset / "data" / "inventory" / "full-00000.parquet"
+    assert inventory.read_bytes()[:4] == b"PAR1"
     assert "configs:" in (built_dataset / "README.md").read_text(encoding="utf-8")
     croissant = json.loads((built_dataset / "croissant.json").read_text(encoding="utf-8"))
     assert croissant["conformsTo"] == "http://mlcommons.org/croissant/1.0"
@@ -897,7 +900,7 @@ def test_written_files_honour_the_umask(built_dataset: Path, tmp_path: Path) -> 
         built_dataset / "README.md",
         built_dataset / "croissant.json",
         built_dataset / "DATASHEET.md",
-        built_dataset / "data" / "ner" / "test.parquet",
+        built_dataset / "data" / "ner" / "test-00000.parquet",
         out / f"{GOLD_DOC}.ann",
         out / "annotation.conf",
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from propos.dataset_reader import data_file
+from propos.dataset_reader import data_files
 
 VERSION = "0.1.0"  # the release; equals pyproject's version (tests/test_release.py checks)
 RELEASE_DATE = "2026-11-30"  # of VERSION; fixed, so that two builds give the same bytes
@@ -47,7 +47,7 @@ MAIN = ("train", "test")  # the splits that partition the corpus (the folds do t
 class SplitSize(NamedTuple):
     rows: int
     num_bytes: int  # Arrow bytes of the split, as `datasets` reports them
-    file_bytes: int  # bytes of its Parquet file
+    file_bytes: int  # bytes of its Parquet parts
 
 
 Sizes = dict[str, dict[str, SplitSize]]
@@ -86,7 +86,7 @@ def card_yaml(sizes: Sizes, licence_page: str) -> str:
         "configs": [
             {
                 "config_name": config,
-                "data_files": [{"split": s, "path": data_file(config, s)} for s in split_sizes],
+                "data_files": [{"split": s, "path": data_files(config, s)} for s in split_sizes],
                 **({"default": True} if config == "documents" else {}),
             }
             for config, split_sizes in sizes.items()
@@ -126,8 +126,12 @@ def configurations_table(sizes: Sizes) -> str:
     return "\n".join(lines)
 
 
-def card_text(sizes: Sizes, datasheet: bool = True, wikidata_ids: int = 0) -> str:
-    """The card; without a datasheet beside it, the card itself is where the licences are."""
+def card_text(
+    sizes: Sizes, datasheet: bool = True, wikidata_ids: int = 0,
+    example_part: str = "data/documents/test-00000.parquet",
+) -> str:  # fmt: skip
+    """The card; without a datasheet beside it, the card itself is where the licences are.
+    ``example_part``: a Parquet part of the folder, linked as an example."""
     about = (
         "The datasheet, [DATASHEET.md](DATASHEET.md), gives provenance, cleaning,\nannotation,"
         " agreement figures, limits and licensing; the"
@@ -139,6 +143,8 @@ def card_text(sizes: Sizes, datasheet: bool = True, wikidata_ids: int = 0) -> st
         if wikidata_ids
         else "No knowledge-base ids have been verified yet (`wikidata` is null)"
     )
+    from propos.build import DOCUMENTS_PER_PARTITION
+
     documents = sum(size.rows for split, size in sizes["documents"].items() if split in MAIN)
     return f"""---
 {card_yaml(sizes, "DATASHEET.md" if datasheet else "README.md")}---
@@ -158,9 +164,11 @@ its `collection`, `story` and `license`.
 
 {configurations_table(sizes)}
 
-Each `fold<k>_train` split holds every row not in `fold<k>_test`. The Parquet files are
-`data/<config>/<split>.parquet`, for example
-[data/documents/test.parquet](data/documents/test.parquet).
+Each `fold<k>_train` split holds every row not in `fold<k>_test`. Each split is stored as
+Parquet parts, `data/<config>/<split>-<k>.parquet`: part k holds the split's rows from the
+k-th group of {DOCUMENTS_PER_PARTITION} documents (in `doc_id` order; a group with no row in the
+split has no part), for example [{example_part}]({example_part}). `datasets` reads
+a split's parts together, in name order (the card's `data_files` are globs).
 
 - `documents`: one row per article: cleaned text, metadata, paragraphs, and the three layers
   as nested records (offsets are Python string indices into `text`, end exclusive). A missing

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from propos.card import CITATION, RELEASE_DATE, ROW_UNITS, VERSION, Sizes
-from propos.dataset_reader import data_file
+from propos.dataset_reader import split_parts
 
 CONTEXT: dict[str, Any] = {
     "@language": "en",
@@ -297,12 +297,12 @@ def record_set(config: str, features: Any) -> dict[str, Any]:
         "@type": "cr:Field",
         "@id": f"{config}/split",
         "name": f"{config}/split",
-        "description": "The split, from the Parquet file's name.",
+        "description": "The split, from the name of the Parquet part.",
         "dataType": "sc:Text",
         "source": {
             "fileSet": {"@id": file_set},
             "extract": {"fileProperty": "fullpath"},
-            "transform": {"regex": rf"^(?:(?:.*/)?data/{config}/)?(\w+)(?:\.parquet)?$"},
+            "transform": {"regex": rf"^(?:(?:.*/)?data/{config}/)?(\w+)-\d+(?:\.parquet)?$"},
         },
         "references": {"field": {"@id": f"{SPLITS}/name"}},
     }
@@ -354,16 +354,18 @@ def distribution(folder: Path, sizes: Sizes) -> list[dict[str, Any]]:
     per config that its record set reads."""
     documents = [name for name in ("README.md", "DATASHEET.md") if (folder / name).is_file()]
     files = [file_object(folder, name, "text/markdown") for name in documents] + [
-        file_object(folder, path, "application/x-parquet")
+        file_object(folder, str(path.relative_to(folder)), "application/x-parquet")
         for config, counts in sizes.items()
-        for path in (data_file(config, split) for split in counts)
+        for parts in [split_parts(folder, config)]
+        for split in counts
+        for path in parts.get(split, [])
     ]
     file_sets = [
         {
             "@type": "cr:FileSet",
             "@id": f"parquet-{config}",
             "name": f"parquet-{config}",
-            "description": f"The Parquet files of the {config} configuration, one per split.",
+            "description": f"The Parquet parts of the {config} configuration's splits.",
             "encodingFormat": "application/x-parquet",
             "includes": f"data/{config}/*.parquet",
         }

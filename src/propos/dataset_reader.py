@@ -15,9 +15,29 @@ from typing import Any
 from propos.errors import ProposError
 
 
+def part_file(config: str, split: str, index: int) -> str:
+    """Where a config's split keeps the rows of partition ``index`` (from 0) of the build."""
+    return f"data/{config}/{split}-{index:05d}.parquet"
+
+
+def data_files(config: str, split: str) -> str:
+    """The glob of a config's split, as the card's ``data_files`` give it."""
+    return f"data/{config}/{split}-*.parquet"
+
+
 def data_file(config: str, split: str) -> str:
-    """Where a config's split lives inside the dataset folder."""
+    """A split written as one file (folders built before the parts, or by hand); read too."""
     return f"data/{config}/{split}.parquet"
+
+
+def split_parts(folder: Path, config: str) -> dict[str, list[Path]]:
+    """Every split of a config in the folder and its Parquet parts, in order."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted((folder / "data" / config).glob("*.parquet")):
+        split, _, index = path.stem.rpartition("-")
+        is_part = split and len(index) == 5 and index.isdigit()  # see `part_file`
+        found.setdefault(split if is_part else path.stem, []).append(path)
+    return found
 
 
 def read_rows(folder: Path, config: str, split: str) -> list[dict[str, Any]]:
@@ -25,21 +45,22 @@ def read_rows(folder: Path, config: str, split: str) -> list[dict[str, Any]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = folder / data_file(config, split)
-    if not path.is_file():
-        known = sorted(p.stem for p in (folder / "data" / config).glob("*.parquet"))
-        hint = f" (splits there: {', '.join(known)})" if known else ""
+    known = split_parts(folder, config)
+    if split not in known:
+        hint = f" (splits there: {', '.join(sorted(known))})" if known else ""
         raise ProposError(
-            f"{folder}: no split '{split}' of config '{config}' ({data_file(config, split)}"
+            f"{folder}: no split '{split}' of config '{config}' ({data_files(config, split)}"
             f" missing){hint}; is this a dataset folder written by `propos build`?",
             exit_code=2,
         )
-    try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise ProposError(f"{path}: not a readable Parquet file ({exc})") from exc
-    features = _features(table.schema.metadata or {})
-    return [_decode(row, features) for row in table.to_pylist()]
+    tables = []
+    for path in known[split]:
+        try:
+            tables.append(pq.read_table(path))
+        except (OSError, pa.ArrowException) as exc:
+            raise ProposError(f"{path}: not a readable Parquet file ({exc})") from exc
+    features = _features(tables[0].schema.metadata or {})
+    return [_decode(row, features) for table in tables for row in table.to_pylist()]
 
 
 def read_documents(folder: Path, split: str) -> list[dict[str, Any]]:

@@ -17,8 +17,11 @@ ABBREVIATIONS = frozenset({"M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me", "
 
 # A match starts only at the first mark of a run: starting inside "....." again and again
 # rescanned the run from each of its marks (quadratic); the run ends the same way either way.
+# The pattern opens with the mark itself (the look-behind after it), so that the engine can
+# skip ahead to the next mark instead of trying a look-behind at every character.
 SENTENCE_END = re.compile(
-    r"(?<![.!?…])(?P<end>[.!?…]+[»”\"]?)(?P<gap>[ \u00a0\u202f]+)(?=[«“\"A-ZÀ-ÝŒ])|\n\n"
+    r"(?P<end>[.!?…](?<![.!?…][.!?…])[.!?…]*[»”\"]?)(?P<gap>[ \u00a0\u202f]+)"
+    r"(?=[«“\"A-ZÀ-ÝŒ])|\n\n"
 )
 # The word before a mark, found in a short window; it starts where a word starts, so that a
 # search is linear even over a long word.

@@ -2,7 +2,8 @@
 
 Tokenisation is spaCy's French tokenizer (``spacy.blank("fr")``, no model needed): it splits
 elisions (l’, qu’), inverted clitics (a -t -il) and guillemets, which is what the ``ner``
-configuration of the dataset and the CoNLL export use.
+configuration of the dataset and the CoNLL export use. A text is tokenised by one call and
+its offsets read with ``Doc.to_array`` (`token_offsets`), not token by token.
 
 spaCy strips prefixes and suffixes off a word one at a time, searching the rest of the word
 each time: a word of n characters made of affixes (l'l'l'… or a run of apostrophes) takes time
@@ -16,7 +17,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_RUN = 128
 # A run longer than MAX_RUN; it may only start where white space ends, so that finding it is
@@ -37,22 +41,37 @@ def _french_tokenizer() -> Any:
     return spacy.blank("fr").tokenizer
 
 
-def _spacy_tokens(text: str, offset: int) -> list[Token]:
-    doc = _french_tokenizer()(text)
-    return [
-        Token(offset + t.idx, offset + t.idx + len(t.text), t.text) for t in doc if not t.is_space
-    ]
+def _offsets(text: str, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the tokens of ``text`` but white space, read from one spaCy call."""
+    from spacy.attrs import IDX, IS_SPACE, LENGTH
+
+    table = _french_tokenizer()(text).to_array([IDX, LENGTH, IS_SPACE]).astype("int64")
+    kept = table[table[:, 2] == 0]
+    starts = kept[:, 0] + offset
+    return starts, starts + kept[:, 1]
+
+
+def token_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends (character offsets, end exclusive) of the tokens of ``text``: one spaCy
+    call for the whole text, or one per stretch between runs longer than MAX_RUN."""
+    import numpy as np
+
+    pieces = []
+    position = 0
+    for run in LONG_RUN.finditer(text):
+        pieces.append(_offsets(text[position : run.start()], position))
+        for piece in range(run.start(), run.end(), MAX_RUN):
+            pieces.append(_offsets(text[piece : min(piece + MAX_RUN, run.end())], piece))
+        position = run.end()
+    pieces.append(_offsets(text[position:], position))
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    position = 0
-    for run in LONG_RUN.finditer(text):
-        tokens += _spacy_tokens(text[position : run.start()], position)
-        for piece in range(run.start(), run.end(), MAX_RUN):
-            tokens += _spacy_tokens(text[piece : min(piece + MAX_RUN, run.end())], piece)
-        position = run.end()
-    return tokens + _spacy_tokens(text[position:], position)
+    starts, ends = token_offsets(text)
+    return [Token(s, e, text[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 def bio_tags(tokens: Sequence[Token], spans: Iterable[tuple[int, int, str]]) -> list[str]:
