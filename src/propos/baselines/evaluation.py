@@ -42,7 +42,7 @@ TASK_LAYER = {"ner": "entities", "quotes": "quotes", "events": "events"}
 TASK_TITLE = {"ner": "Named entities", "quotes": "Quotations", "events": "Events"}
 RESAMPLES = 1000
 SEED = 0
-COARSE_HEADLINE = frozenset({"spacy-fr-md", "crf-winer"})
+COARSE_HEADLINE = frozenset({"spacy-fr-md", "crf-winer", "spacy-fr-md-winer"})
 """Baselines whose headline is the coarse-type figure (their labels are coarse)."""
 ERROR_KINDS_SHOWN = 10
 EXAMPLES_PER_KIND = 3
