@@ -27,7 +27,7 @@ from propos.schema import COARSE_TYPE
 
 TRAINING: dict[str, Any] = {
     "seed": 0,
-    "epochs": 2,
+    "epochs": 8,
     "batch_size": 16,
     "dropout": 0.2,
     "learn_rate": 0.0005,
