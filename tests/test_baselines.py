@@ -26,8 +26,8 @@ CORPUS = Corpus.at(ROOT)
 DOC = "002_6b5d0b1d5408cf43"  # a test-split document
 TRAIN = split_doc_ids("train", CORPUS.splits_file, CORPUS.clean_dir)
 POUTINE = "E-vladimir-poutine"
-RETRAINED = ("spacy-fr-md-ft", "crf-winer")
-"""Baselines whose training takes minutes (a fine-tuned network, a CRF on 500 external
+RETRAINED = ("spacy-fr-md-ft", "crf-winer", "spacy-fr-md-winer")
+"""Baselines whose training takes minutes (fine-tuned networks, a CRF on 500 external
 articles): tests/test_baselines_ner.py trains them on a few documents instead."""
 QUICK = [name for name in baselines.BASELINES if name not in RETRAINED]
 

@@ -91,3 +91,34 @@ def test_the_benchmark_articles_are_left_out() -> None:
     skipped = ood.benchmark_articles(Corpus.at(ROOT))
     assert len(skipped) == 64
     assert skipped["2016_05_11-001"].startswith("in the benchmark as wn-2016_05_11-001")
+
+
+def test_a_cross_fitted_system_refuses_to_score_an_article_it_trained_on(imported: Path) -> None:
+    with pytest.raises(AssertionError, match="cross-fitting scores no training article"):
+        ood.train_and_apply(
+            "spacy-fr-md-winer", Corpus.at(ROOT), [], Corpus.at(imported), SAMPLE[:2], SAMPLE[1:]
+        )
+
+
+def test_spacy_winer_is_cross_fitted_and_predicts_coarse_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One article of each half of the year: each is predicted by the model trained on the
+    other (and the train split), with a one-epoch setting so that the test stays short."""
+    from propos.baselines import ner_spacy_winer
+
+    source = tmp_path / "brat"
+    source.mkdir()
+    halves = ["2016_01_01-001", "2016_07_01-001"]
+    for doc_id in halves:
+        for suffix in (".txt", ".ann"):
+            shutil.copy(WINER / "2016" / doc_id[5:7] / f"{doc_id}{suffix}", source)
+    mapping = Mapping.load(ROOT / "annotations" / "mappings" / "winer-fr.json")
+    import_brat(source, tmp_path / "winer", mapping)
+    monkeypatch.setitem(ner_spacy_winer.TRAINING, "epochs", 1)
+    predictions = ood.predict(
+        "spacy-fr-md-winer", Corpus.at(ROOT), Corpus.at(tmp_path / "winer"), halves
+    )
+    assert sorted(predictions) == halves
+    kinds = {e["type"] for document in predictions.values() for e in document["entities"]}
+    assert kinds and kinds <= {"PER", "ORG", "LOC", "MISC"}, kinds

@@ -175,5 +175,5 @@ def test_ood_refuses_an_unknown_system(tmp_path: Path) -> None:
     assert result.returncode == 2, shown(result)
     assert result.stderr.strip().splitlines() == [
         "error: no out-of-domain evaluation for 'nope' (known: spacy-fr-md, spacy-fr-md-ft,"
-        " crf, crf-winer, gazetteer)"
+        " spacy-fr-md-winer, crf, crf-winer, gazetteer)"
     ]

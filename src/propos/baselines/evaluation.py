@@ -43,7 +43,7 @@ TASK_LAYER = {"ner": "entities", "quotes": "quotes", "events": "events"}
 TASK_TITLE = {"ner": "Named entities", "quotes": "Quotations", "events": "Events"}
 RESAMPLES = 1000
 SEED = 0
-COARSE_HEADLINE = frozenset({"spacy-fr-md", "crf-winer"})
+COARSE_HEADLINE = frozenset({"spacy-fr-md", "crf-winer", "spacy-fr-md-winer"})
 """Baselines whose headline is the coarse-type figure (their labels are coarse)."""
 ERROR_KINDS_SHOWN = 10
 EXAMPLES_PER_KIND = 3
@@ -452,7 +452,7 @@ def table(corpus: Corpus, task: str, setting: str, scorer: Scorer) -> str:
     ]
     note = (
         f"Not cross-validated: {', '.join(left_out)} (each training reads the 500 external"
-        " articles and takes minutes; its test-split and out-of-domain figures are above and"
+        " articles and takes minutes; the test-split and out-of-domain figures are above and"
         " below).\n\n"
         if left_out
         else ""
@@ -739,9 +739,9 @@ deterministic). Each table can be printed alone with the command above it. Submi
   percentile interval in brackets after the headline). Figures are percentages.
 - Every baseline is deterministic (the learned models are seeded or deterministic), runs
   offline and takes about two minutes or less on two CPU cores (most of it loading spaCy's
-  model and parsing), except the two that train for minutes: `spacy-fr-md-ft` (seeded
-  fine-tuning, retrained on every run, predictions identical from run to run) and `crf-winer`
-  (trained on 500 external articles).
+  model and parsing), except the three that train for minutes: `spacy-fr-md-ft` (seeded
+  fine-tuning, retrained on every run, predictions identical from run to run), `crf-winer`
+  and `spacy-fr-md-winer` (trained on 500 external articles as well).
 
 **Caveat on the rule- and lexicon-based baselines.** The quotation rules were revised on the
 train split alone and frozen before the test split was scored (see the quotation section);
@@ -758,14 +758,16 @@ ever see their training documents.
 
 TASK_NOTES = {
     "ner": (
-        "Headline: strict micro F1 on fine types, except `spacy-fr-md` and `crf-winer` whose"
-        " labels are coarse: their headline is strict micro F1 on coarse types (PER, ORG, LOC,"
-        " MISC; `spacy-fr-md`'s LOC is mapped to GPE, whose coarse type is LOC). Coarse figures"
-        " map gold and predicted types through the specification's coarse mapping. Linking:"
+        "Headline: strict micro F1 on fine types, except `spacy-fr-md`, `crf-winer` and"
+        " `spacy-fr-md-winer`, whose labels are coarse: their headline is strict micro F1 on"
+        " coarse types (PER, ORG, LOC, MISC; `spacy-fr-md`'s LOC is mapped to GPE, whose coarse"
+        " type is LOC). Coarse figures map gold and predicted types through the specification's"
+        " coarse mapping. Linking:"
         " CoNLL F1 (mean of MUC, B-cubed, CEAF-e) of the predicted mentions' cross-document"
         " clusters (entity_id). `spacy-fr-md-ft` is retrained (seeded, CPU) on every run;"
-        " `crf-winer` also trains on the WiNER-fr 2016 articles outside the benchmark (read from"
-        " the external corpus at run time). Published reference point for French news-like NER"
+        " `crf-winer` and `spacy-fr-md-winer` (seeded, CPU) also train on the WiNER-fr 2016"
+        " articles outside the benchmark (read from the external corpus at run time)."
+        " Published reference point for French news-like NER"
         " (another corpus, historical and OCR'd, other conventions): HIPE-2020 French coarse"
         " strict micro F1, best system 0.840, organisers' CRF baseline 0.646 (Ehrmann et al."
         " 2020, Extended Overview of CLEF HIPE 2020, CEUR-WS Vol-2696 paper 255)."

@@ -27,14 +27,16 @@ from propos.schema import COARSE_TYPE
 EXTERNAL = "winer-fr"
 
 
-def import_winer(corpus: Corpus, work: Path) -> tuple[Corpus, list[str]]:
-    """The WiNER-fr articles outside the benchmark, imported into ``work``."""
+def import_winer(
+    corpus: Corpus, work: Path, baseline: str = "crf-winer"
+) -> tuple[Corpus, list[str]]:
+    """The WiNER-fr articles outside the benchmark, imported into ``work`` for ``baseline``."""
     from propos.importer import Mapping, import_brat
     from propos.ood import benchmark_articles
 
     source = corpus.external_dir / EXTERNAL
     if not source.is_dir():
-        raise ProposError(f"{source}: the crf-winer baseline needs the external WiNER-fr corpus")
+        raise ProposError(f"{source}: the {baseline} baseline needs the external WiNER-fr corpus")
     mapping = Mapping.load(corpus.mappings_dir / "winer-fr.json")
     report = import_brat(source, work, mapping, exclude=benchmark_articles(corpus))
     return Corpus.at(work), sorted(report.imported_documents)

@@ -24,6 +24,9 @@ from propos.baselines.ner_common import entity_documents
 from propos.corpus import Corpus
 from propos.schema import ENTITY_TYPES
 
+Sources = Sequence[tuple[Corpus, Sequence[str]]]
+"""Training documents: (corpus, document ids) pairs."""
+
 TRAINING: dict[str, Any] = {
     "seed": 0,
     "epochs": 10,
@@ -49,8 +52,11 @@ def load_recogniser() -> Any:
         raise ProposError(f"the spaCy model {SPACY_MODEL} is not installed") from exc
 
 
-def paragraph_examples(nlp: Any, corpus: Corpus, doc_ids: Sequence[str]) -> list[Any]:
-    """One spaCy Example per non-empty paragraph of the training documents."""
+def paragraph_examples(
+    nlp: Any, corpus: Corpus, doc_ids: Sequence[str], type_map: Mapping[str, str] | None = None
+) -> list[Any]:
+    """One spaCy Example per non-empty paragraph of the training documents, gold types mapped
+    through ``type_map`` when given."""
     from spacy.training import Example, offsets_to_biluo_tags
 
     examples = []
@@ -63,7 +69,11 @@ def paragraph_examples(nlp: Any, corpus: Corpus, doc_ids: Sequence[str]) -> list
             if not piece.strip():
                 continue
             spans = [
-                (e["start"] - start, e["end"] - start, e["type"])
+                (
+                    e["start"] - start,
+                    e["end"] - start,
+                    type_map[e["type"]] if type_map else e["type"],
+                )
                 for e in entities
                 if start <= e["start"] and e["end"] <= end
             ]
@@ -81,14 +91,28 @@ def train(
 ) -> Any:
     """fr_core_news_md's recogniser fine-tuned on ``train_ids`` (seeded, CPU), with
     :data:`TRAINING` or ``settings``."""
-    settings = settings or TRAINING
+    return train_on([(corpus, sorted(train_ids))], ENTITY_TYPES, settings or TRAINING)
+
+
+def train_on(
+    sources: Sources,
+    labels: Sequence[str],
+    settings: Mapping[str, Any],
+    type_map: Mapping[str, str] | None = None,
+) -> Any:
+    """fr_core_news_md's recogniser fine-tuned (seeded, CPU) on the paragraphs of ``sources``,
+    in their order, with ``labels``, gold types mapped through ``type_map``."""
     from spacy.util import fix_random_seed, minibatch
 
     nlp = load_recogniser()
     ner = nlp.get_pipe("ner")
-    for label in ENTITY_TYPES:
+    for label in labels:
         ner.add_label(label)
-    examples = paragraph_examples(nlp, corpus, sorted(train_ids))
+    examples = [
+        example
+        for corpus, doc_ids in sources
+        for example in paragraph_examples(nlp, corpus, doc_ids, type_map)
+    ]
     fix_random_seed(settings["seed"])
     shuffler = random.Random(settings["seed"])
     optimizer = nlp.resume_training()

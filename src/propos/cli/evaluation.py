@@ -139,7 +139,7 @@ def ood(
         list[str] | None,
         typer.Option(
             help="A baseline to evaluate (repeat the option for several; default: spacy-fr-md,"
-            " spacy-fr-md-ft, crf, crf-winer, gazetteer)."
+            " spacy-fr-md-ft, spacy-fr-md-winer, crf, crf-winer, gazetteer)."
         ),
     ] = None,
 ) -> None:
