@@ -836,6 +836,30 @@ def test_baseline_bad_input() -> None:
     one_error(propos("baseline", "no-such-baseline"), "no-such-baseline", code=2)
 
 
+def _table_rows(stdout: str) -> dict[str, str]:
+    return {line.split("|")[1].strip(): line for line in stdout.splitlines() if "| `" in line}
+
+
+def test_baseline_table_reports_the_committed_submissions(project: Path) -> None:
+    """The report scores the submissions the leaderboard ranks; a baseline without one is run."""
+    shutil.copytree(ROOT / "benchmark" / "submissions", project / "benchmark" / "submissions")
+    committed = _table_rows(ok(propos("baseline", "--table", "ner-test")).stdout)
+    gazetteer = project / "benchmark" / "submissions" / "gazetteer" / "predictions.jsonl"
+    emptied = [
+        {**json.loads(line), "entities": []} for line in gazetteer.read_text("utf-8").splitlines()
+    ]
+    gazetteer.write_text("".join(json.dumps(d) + "\n" for d in emptied), encoding="utf-8")
+    changed = _table_rows(ok(propos("baseline", "--table", "ner-test", "--root", project)).stdout)
+    assert changed.keys() == committed.keys()
+    assert "**0.0**" in changed["`gazetteer`"]
+    assert {k: v for k, v in changed.items() if k != "`gazetteer`"} == {
+        k: v for k, v in committed.items() if k != "`gazetteer`"
+    }
+    gazetteer.unlink()  # run afresh: the same figures as the committed submission's
+    rerun = _table_rows(ok(propos("baseline", "--table", "ner-test", "--root", project)).stdout)
+    assert rerun == committed
+
+
 # ---------------------------------------------------------------- import, ood
 
 
