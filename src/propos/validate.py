@@ -96,6 +96,10 @@ class CleanTexts:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
         if not schema.DOC_ID.fullmatch(doc_id):
             return None  # no file name to look up ("../x", a NUL): a schema problem already
+        return self.text_of_valid_id(doc_id)
+
+    def text_of_valid_id(self, doc_id: str) -> tuple[str, str] | None:
+        """:meth:`text` of an id already matched against schema.DOC_ID."""
         if self.clean_dir is None:
             return self._held.get(doc_id)
         if doc_id in self._texts:
@@ -581,7 +585,7 @@ def _source_text(where: str, document: Any, corpus: CleanTexts) -> tuple[str | N
     doc_id = document.doc_id
     # An id the schema refuses (a NUL, "../x") is never looked up as a file.
     valid_id = isinstance(doc_id, str) and schema.DOC_ID.fullmatch(doc_id) is not None
-    source = corpus.text(doc_id) if valid_id else None
+    source = corpus.text_of_valid_id(doc_id) if valid_id else None
     if valid_id and source is None:
         return None, [
             Problem(where, "$.doc_id", f"no cleaned document {excerpt(doc_id)} in corpus")
@@ -615,9 +619,8 @@ def all_plain(text: str, spans: list[Any]) -> bool:
 
 def all_plain_parts(text: str, parts: list[tuple[int, int, str]]) -> bool:
     """:func:`all_plain` of spans given as (start, end, text) triples, decided with C-level
-    maps over the whole list: the bounds, the lengths, the span texts joined against the
-    document's slices joined (equal lengths piece by piece make the two joins equal only when
-    every piece is), and the sets of first and last characters."""
+    maps over the whole list: the bounds, the lengths, each span text found where it starts
+    (no slice of the document is made), and the sets of first and last characters."""
     if not parts:
         return True
     starts, ends, stored = zip(*parts, strict=True)
@@ -627,7 +630,7 @@ def all_plain_parts(text: str, parts: list[tuple[int, int, str]]) -> bool:
         and max(ends) <= len(text)
         and lengths == list(map(sub, ends, starts))
         and 0 not in lengths  # with the line above: start < end
-        and "".join(map(text.__getitem__, map(slice, starts, ends))) == "".join(stored)
+        and all(map(text.startswith, stored, starts))
         and _UNPLAIN_FIRST.isdisjoint(map(itemgetter(0), stored))
         and _UNPLAIN_LAST.isdisjoint(map(itemgetter(-1), stored))
     )
@@ -1012,20 +1015,27 @@ def iter_files(targets: list[Path]) -> Iterator[Path]:
     under each folder, in the order of their paths' parts (a walk of each folder's entries
     sorted by name), found as they are validated: memory holds one folder's names at a time.
     Every target is checked to exist first."""
+    return (path for path, _ in _walk(targets))
+
+
+def _walk(targets: list[Path]) -> Iterator[tuple[Path, bool | None]]:
+    """:func:`iter_files`, each file with whether it is a link (None: not known)."""
     for target in targets:
         if not target.exists():
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
     for target in targets:
         if target.is_dir():
             base = str(target)
-            yield from map(Path, _files_under(base, "" if base == "." else base))
+            for path, linked in _files_under(base, "" if base == "." else base):
+                yield Path(path), linked
         else:
-            yield target
+            yield target, None
 
 
-def _files_under(folder: str, shown: str) -> Iterator[str]:
+def _files_under(folder: str, shown: str) -> Iterator[tuple[str, bool]]:
     """The paths of the files to validate under ``folder``, written from ``shown`` (as
-    pathlib writes them: no "./" in front). Links to folders are not followed."""
+    pathlib writes them: no "./" in front), each with whether it is a link (the listing
+    says, without a system call). Links to folders are not followed."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=attrgetter("name"))
@@ -1035,7 +1045,7 @@ def _files_under(folder: str, shown: str) -> Iterator[str]:
         name = entry.name
         path = os.path.join(shown, name) if shown else name
         if _has_data_suffix(name) and name not in SKIPPED_NAMES:
-            yield path
+            yield path, entry.is_symlink()
         if entry.is_dir(follow_symlinks=False) and name not in SKIPPED_FOLDERS:
             yield from _files_under(entry.path, path)
 
@@ -1048,8 +1058,11 @@ class Context:
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
     _folders: dict[str, Path | None] = field(default_factory=dict)
 
-    def inventory_for(self, path: Path) -> tuple[Inventory | None, list[Problem]]:
-        location = self.inventory_override or self._inventory_location(path)
+    def inventory_for(
+        self, path: Path, linked: bool | None = None
+    ) -> tuple[Inventory | None, list[Problem]]:
+        """The inventory of an annotation file (``linked``: whether it is a link, if known)."""
+        location = self.inventory_override or self._inventory_location(path, linked)
         if location is None:
             return None, [
                 Problem(str(path), "$", "read as an annotation file (.json), but no"
@@ -1064,10 +1077,10 @@ class Context:
                 return self._inventories[location], problems
         return self._inventories[location], []
 
-    def _inventory_location(self, path: Path) -> Path | None:
+    def _inventory_location(self, path: Path, linked: bool | None) -> Path | None:
         """find_inventory, resolved once per folder (a link is looked up from its target)."""
         name = str(path)
-        if os.path.islink(name):
+        if os.path.islink(name) if linked is None else linked:
             return find_inventory(path)
         folder = os.path.dirname(name)
         if folder not in self._folders:
@@ -1075,7 +1088,8 @@ class Context:
         return self._folders[folder]
 
 
-def validate_file(path: Path, context: Context) -> list[Problem]:
+def validate_file(path: Path, context: Context, linked: bool | None = None) -> list[Problem]:
+    """Every problem of one file (``linked``: whether it is a link, when the caller knows)."""
     if path.suffix == ".jsonl":
         return submission_problems(path, context)
     data, problem = read_bounded(path, MAX_JSON_BYTES)
@@ -1088,7 +1102,7 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass  # not a well-formed annotation: the slow path says why
         else:
-            inventory, inventory_errors = context.inventory_for(path)
+            inventory, inventory_errors = context.inventory_for(path, linked)
             return inventory_errors + document_problems(
                 str(path), document, context.corpus, inventory
             )
@@ -1103,7 +1117,7 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
         return inventory_problems(str(path), value)
     if kind == "clean-document":
         return clean_document_problems(str(path), value)
-    inventory, inventory_errors = context.inventory_for(path)
+    inventory, inventory_errors = context.inventory_for(path, linked)
     _, problems = check_document_bytes(str(path), data, "annotation", context.corpus, inventory)
     return inventory_errors + problems
 
@@ -1229,9 +1243,9 @@ def validate_paths(
     report = Report()
     if engine.in_process:
         context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
-        for path in iter_files(targets):
+        for path, linked in _walk(targets):
             report.files += 1
-            report.extend(validate_file(path, context))
+            report.extend(validate_file(path, context, linked))
         return report
     files = collect_files(targets)  # the engine takes its partitions as a list
     report.files = len(files)
