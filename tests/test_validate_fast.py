@@ -4,10 +4,13 @@ overlap shortcut and the inventory found once per folder."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
 import re
 import shutil
+import threading
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from propos.validate import (
     overlap_problems,
     quote_kind_problem,
     quoted_depth_at,
+    read_whole,
     same_sentence,
     span_problem,
     validate_paths,
@@ -286,3 +290,25 @@ def test_the_folder_walk_lists_what_rglob_lists(tmp_path: Path, monkeypatch: Any
         [tree / "b"], ROOT / "corpus" / "clean", ROOT / "annotations" / "inventory.json"
     )
     assert report.files == 2  # b/c.json, b/c/d.jsonl, found as they are validated
+
+
+def test_a_file_is_read_whole_even_past_its_size_at_open(tmp_path: Path) -> None:
+    """A file that grows after its size is taken (here a pipe, of size 0) is read to its end,
+    and refused once it holds more than the limit."""
+    exact = tmp_path / "exact.json"
+    exact.write_bytes(b'{"a": 1}')
+    assert read_whole(str(exact), 8) == b'{"a": 1}'
+    assert read_whole(str(exact), 7) is None
+    for limit, expected in ((10**6, b"x" * 200_000), (100_000, None)):
+        pipe = tmp_path / f"pipe-{limit}"
+        os.mkfifo(pipe)
+        writer = threading.Thread(target=write_until_the_reader_leaves, args=(pipe,))
+        writer.start()
+        assert read_whole(str(pipe), limit) == expected
+        writer.join(timeout=10)
+        assert not writer.is_alive()
+
+
+def write_until_the_reader_leaves(pipe: Path) -> None:
+    with contextlib.suppress(BrokenPipeError):  # a refused file is closed before its end
+        pipe.write_bytes(b"x" * 200_000)
