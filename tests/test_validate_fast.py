@@ -4,10 +4,13 @@ overlap shortcut and the inventory found once per folder."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
 import re
 import shutil
+import threading
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,17 @@ from propos.sentences import sentence_index
 from propos.validate import (
     LOCAL_QUOTE_WINDOW,
     LOCAL_SENTENCE_WINDOW,
+    SKIPPED_FOLDERS,
+    SKIPPED_NAMES,
     SpanView,
     _plain_span,
     _quote_states,
     all_plain,
+    collect_files,
     overlap_problems,
+    quote_kind_problem,
     quoted_depth_at,
+    read_whole,
     same_sentence,
     span_problem,
     validate_paths,
@@ -77,6 +85,44 @@ def test_quoted_depth_far_from_a_paragraph_break() -> None:
     text = "« " + "mot " * LOCAL_QUOTE_WINDOW + "» puis « encore"
     for offset in (1, len(text) - 20, len(text) - 3, len(text)):
         assert quoted_depth_at(text, offset) == whole_text_state(text, offset)
+
+
+def reference_kind_problem(text: str, kind: str, start: int, end: int) -> str | None:
+    """The kind check as the guidelines read: the state at both ends, the marks inside."""
+    inside = quoted_depth_at(text, start)
+    has_marks = any(char in schema.QUOTATION_MARKS for char in text[start:end])
+    if kind == "direct" and (not inside or not quoted_depth_at(text, end)):
+        return "direct quotation whose content is not enclosed in quotation marks"
+    if kind == "indirect" and (inside or has_marks):
+        return "indirect quotation whose content holds or sits inside quotation marks"
+    if kind == "mixed" and not (has_marks or inside):
+        return "mixed quotation without any quoted fragment"
+    return None
+
+
+@settings(max_examples=800, deadline=None)
+@given(TRICKY, st.sampled_from(schema.QUOTE_KINDS), st.data())
+def test_quote_kind_problem_reads_the_state_at_both_ends(
+    text: str, kind: str, data: st.DataObject
+) -> None:
+    if not text:
+        return
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    content = SpanView(start, end, text[start:end])
+    assert quote_kind_problem(text, kind, content) == reference_kind_problem(text, kind, start, end)
+
+
+def test_quote_kind_far_from_a_paragraph_break() -> None:
+    filler = "mot " * LOCAL_QUOTE_WINDOW
+    for text in (f"« {filler}« dit-il » et « encore", f"« {filler}» dit-il « et » encore",
+                 f"a\n\n« {filler}dit-il\n\n« et » encore"):  # fmt: skip
+        for start in (len(text) - 16, len(text) - 12, len(text) - 7):
+            for end in (start + 3, len(text)):
+                content = SpanView(start, end, text[start:end])
+                for kind in schema.QUOTE_KINDS:
+                    expected = reference_kind_problem(text, kind, start, end)
+                    assert quote_kind_problem(text, kind, content) == expected
 
 
 @settings(max_examples=500, deadline=None)
@@ -132,6 +178,20 @@ def test_strings_check_is_re_search_of_each(pattern: str, strings: list[str]) ->
     assert StringsCheck(pattern).all_match(strings) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted({"^[A-Za-z][A-Za-z0-9_-]{0,63}$", "^Q[1-9][0-9]*$", "^(a|b)+$"})),
+       st.lists(st.lists(IDS, max_size=5), max_size=8))  # fmt: skip
+def test_a_check_that_remembers_matches_is_re_search_of_each(
+    pattern: str, batches: list[list[str]]
+) -> None:
+    check = StringsCheck(pattern)
+    check.REMEMBERED = 6  # small, so that forgetting happens too
+    for strings in batches:
+        expected = all(re.search(pattern, value) for value in strings)
+        assert check.all_match(strings) == expected
+        assert len(check._matched) <= max(6, len(strings))
+
+
 def test_a_pattern_the_join_cannot_serve_is_searched_string_by_string() -> None:
     check = StringsCheck("^(a|b)+$")
     assert check._joined is None
@@ -185,3 +245,70 @@ def test_inventory_is_found_from_a_linked_files_target(tmp_path: Path) -> None:
     places = {Path(p.file).name for p in report.problems}
     assert places == {f"{names[1]}.json"}  # its ids are not in the empty inventory
     assert all("not in the inventory" in p.message for p in report.problems)
+
+
+def files_by_rglob(targets: list[Path]) -> list[Path]:
+    """The file list as Path.rglob and a sort by parts give it (the walk must agree)."""
+    files: list[Path] = []
+    for target in targets:
+        if not target.is_dir():
+            files.append(target)
+            continue
+        found = sorted(
+            (p for p in target.rglob("*") if p.suffix in (".json", ".jsonl")),
+            key=lambda p: p.parts,
+        )
+        files += [
+            p
+            for p in found
+            if p.name not in SKIPPED_NAMES
+            and not SKIPPED_FOLDERS & set(p.relative_to(target).parts)
+        ]
+    return files
+
+
+def test_the_folder_walk_lists_what_rglob_lists(tmp_path: Path, monkeypatch: Any) -> None:
+    tree = tmp_path / "tree"
+    names = ["b.json", "b/c.json", "b/c/d.jsonl", "a-b.json", "a/z.json", ".json", "..json",
+             ".hidden/x.json", "x.json/y.json", "schema/s.json", "deep/schema/t.json",
+             "splits.json", "deep/splits.json", "notes.txt", "é.json", "E.json",
+             "mappings.json", "b.json.bak", "dir.jsonl/k.json"]  # fmt: skip
+    for name in names:
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        if not (tree / name).exists():
+            (tree / name).write_text("{}")
+    (tree / "linked").symlink_to(tree / "b", target_is_directory=True)  # not followed
+    (tree / "link.json").symlink_to(tree / "b.json")
+    for targets in ([tree], [tree / "b", tree / "b.json"], [tree / "schema"]):
+        assert collect_files(targets) == files_by_rglob(targets)
+    monkeypatch.chdir(tree)
+    assert [str(p) for p in collect_files([Path(".")])] == [
+        str(p) for p in files_by_rglob([Path(".")])
+    ]
+    assert collect_files([Path("b/")]) == files_by_rglob([Path("b/")])
+    report = validate_paths(
+        [tree / "b"], ROOT / "corpus" / "clean", ROOT / "annotations" / "inventory.json"
+    )
+    assert report.files == 2  # b/c.json, b/c/d.jsonl, found as they are validated
+
+
+def test_a_file_is_read_whole_even_past_its_size_at_open(tmp_path: Path) -> None:
+    """A file that grows after its size is taken (here a pipe, of size 0) is read to its end,
+    and refused once it holds more than the limit."""
+    exact = tmp_path / "exact.json"
+    exact.write_bytes(b'{"a": 1}')
+    assert read_whole(str(exact), 8) == b'{"a": 1}'
+    assert read_whole(str(exact), 7) is None
+    for limit, expected in ((10**6, b"x" * 200_000), (100_000, None)):
+        pipe = tmp_path / f"pipe-{limit}"
+        os.mkfifo(pipe)
+        writer = threading.Thread(target=write_until_the_reader_leaves, args=(pipe,))
+        writer.start()
+        assert read_whole(str(pipe), limit) == expected
+        writer.join(timeout=10)
+        assert not writer.is_alive()
+
+
+def write_until_the_reader_leaves(pipe: Path) -> None:
+    with contextlib.suppress(BrokenPipeError):  # a refused file is closed before its end
+        pipe.write_bytes(b"x" * 200_000)

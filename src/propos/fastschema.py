@@ -21,7 +21,8 @@ import keyword
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 from msgspec import UNSET
@@ -160,28 +161,57 @@ def fast_type(name: str) -> Any:
     return to_type(root, root)
 
 
-def _comprehension(path: Path) -> str:
-    """Python source of a list of the strings found along ``path`` from ``document``. Where a
-    struct is expected, None (nullable) and UNSET (optional) are skipped; nothing else decodes
-    there. Written out as code: an attribute read is ten times faster than attrgetter on a
-    struct, and one comprehension per path has no per-step call."""
-    clauses = ["for v0 in (document,)"]
-    for k, step in enumerate(path):
+def _kinds(annotation: Any) -> list[Any]:
+    """The types a value of ``annotation`` may decode as (Annotated constraints left aside)."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        return [kind for member in get_args(annotation) for kind in _kinds(member)]
+    return [annotation]
+
+
+def _comprehension(path: Path, root: Any) -> str:
+    """Python source of a list of the strings found along ``path`` from ``document`` (a
+    ``root`` struct). Where a struct is expected, None (nullable) and UNSET (optional) are
+    skipped; nothing else decodes there. A step whose type admits one kind of value only (a
+    required list, a required string) is read without any test. Written out as code: an
+    attribute read is ten times faster than attrgetter on a struct, and one comprehension per
+    path has no per-step call."""
+    clauses: list[str] = []
+    value, kinds = "document", [root]
+    for k, step in enumerate((*path, None)):
+        wanted = list if step == "*" else str if step is None else msgspec.Struct
+        main = [kind for kind in kinds if kind not in (type(None), msgspec.UnsetType)]
+        certain = len(kinds) == 1 and (get_origin(main[0]) or main[0]) is list
+        certain = certain if wanted is list else len(kinds) == 1 and (
+            main[0] is str if wanted is str else isinstance(main[0], type)
+            and issubclass(main[0], msgspec.Struct)
+        )  # fmt: skip
+        if not certain:
+            clauses.append(f"for v{k} in ({value},)")
+            value = f"v{k}"
+            clauses.append(
+                f"if type({value}) is list" if wanted is list
+                else f"if type({value}) is str" if wanted is str
+                else f"if {value} is not None and {value} is not UNSET"
+            )  # fmt: skip
+        if step is None:
+            break
         if step == "*":
-            clauses += [f"if type(v{k}) is list", f"for v{k + 1} in v{k}"]
+            clauses.append(f"for i{k} in {value}")
+            value = f"i{k}"
+            kinds = _kinds(get_args(main[0])[0]) if len(main) == 1 and get_args(main[0]) else [Any]
             continue
-        if k:
-            clauses.append(f"if v{k} is not None and v{k} is not UNSET")
         plain = step.isidentifier() and not keyword.iskeyword(step)
-        read = f"v{k}.{step}" if plain else f"getattr(v{k}, {step!r})"
-        clauses.append(f"for v{k + 1} in ({read},)")
-    clauses.append(f"if type(v{len(path)}) is str")
-    return f"[v{len(path)} {' '.join(clauses)}]"
+        value = f"{value}.{step}" if plain else f"getattr({value}, {step!r})"
+        fields = {f.name: f for f in msgspec.structs.fields(main[0])} if len(main) == 1 else {}
+        kinds = _kinds(fields[step].type) if step in fields else [Any]
+    return f"[{' '.join((value, *clauses))}]"
 
 
-def _collector(places: list[list[Path]]) -> Callable[[Any], tuple[list[str], ...]]:
+def _collector(places: list[list[Path]], root: Any) -> Callable[[Any], tuple[list[str], ...]]:
     """A function of a document: for each list of paths, the strings found along them."""
-    lists = [" + ".join(_comprehension(path) for path in paths) for paths in places]
+    lists = [" + ".join(_comprehension(path, root) for path in paths) for paths in places]
     source = f"lambda document: ({', '.join(lists)},)"
     # Generated from schema field names, each an identifier or quoted with repr: no injection.
     return eval(source, {"UNSET": UNSET})  # type: ignore[no-any-return]
@@ -194,9 +224,10 @@ class LeanDecoder:
     def __init__(self, name: str) -> None:
         lean = _Lean()
         root = schema.load_schema(name)
-        self._decoder = msgspec.json.Decoder(to_type(root, root, lean))
+        lean_type = to_type(root, root, lean)
+        self._decoder = msgspec.json.Decoder(lean_type)
         self._checks = [StringsCheck(pattern) for pattern in lean.paths]
-        self._collect = _collector(list(lean.paths.values()))
+        self._collect = _collector(list(lean.paths.values()), lean_type)
 
     def decode(self, data: bytes) -> Any:
         """The decoded document; msgspec.ValidationError when a string breaks its pattern."""
@@ -222,16 +253,31 @@ class StringsCheck:
     over the strings joined, when the pattern allows it (see _JOINABLE_BODY), else, or when
     that fails (a string with a final newline, which "$" accepts), one search per string."""
 
+    REMEMBERED = 100_000  # strings known to match, at most
+
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._search = re.compile(pattern).search
         body = pattern[1:-1]
         joinable = pattern[:1] == "^" and pattern[-1:] == "$" and _JOINABLE_BODY.fullmatch(body)
         self._joined = re.compile(f"(?:{body})(?:\x00(?:{body}))*").fullmatch if joinable else None
+        self._matched: set[str] = set()
 
     def all_match(self, strings: list[str]) -> bool:
-        if len(strings) < 2:
+        # Ids recur from document to document (T1, the inventory's ids): those seen to match
+        # are answered by one set look-up each.
+        if len(strings) < 2:  # a document's own id or hash: unique, not worth remembering
             return all(map(self._search, strings))
+        if self._matched.issuperset(strings):
+            return True
+        if not self._all_match(strings):
+            return False
+        if len(self._matched) + len(strings) > self.REMEMBERED:
+            self._matched.clear()  # memory stays bounded on a corpus of unique ids
+        self._matched.update(strings)
+        return True
+
+    def _all_match(self, strings: list[str]) -> bool:
         if self._joined is not None:
             joined = "\x00".join(strings)
             if joined.count("\x00") == len(strings) - 1 and self._joined(joined):

@@ -96,17 +96,21 @@ class CleanTexts:
         """(text, text_sha256) of a cleaned document, or None when it does not exist."""
         if not schema.DOC_ID.fullmatch(doc_id):
             return None  # no file name to look up ("../x", a NUL): a schema problem already
+        return self.text_of_valid_id(doc_id)
+
+    def text_of_valid_id(self, doc_id: str) -> tuple[str, str] | None:
+        """:meth:`text` of an id already matched against schema.DOC_ID."""
         if self.clean_dir is None:
             return self._held.get(doc_id)
         if doc_id in self._texts:
             self._texts.move_to_end(doc_id)
             return self._texts[doc_id]
         try:
-            with open(os.path.join(self.clean_dir, f"{doc_id}.json"), "rb") as handle:
-                document = _CLEAN_TEXT.decode(handle.read())
-            found: tuple[str, str] | None = (document.text, document.text_sha256)
+            data = read_whole(os.path.join(self.clean_dir, f"{doc_id}.json"), MAX_JSON_BYTES)
+            document = _CLEAN_TEXT.decode(data) if data is not None else None
         except (OSError, msgspec.DecodeError, UnicodeDecodeError):
-            found = None
+            document = None
+        found = (document.text, document.text_sha256) if document is not None else None
         self._texts[doc_id] = found
         if len(self._texts) > self.CACHE_SIZE:
             self._texts.popitem(last=False)
@@ -415,6 +419,8 @@ def _plain_span(text: str, span: Any) -> bool:
 # Characters a sentence end (a run of final punctuation, a closing mark, spaces) or a
 # paragraph break is made of: see propos.sentences.SENTENCE_END.
 _SENTENCE_END_CHARS = frozenset('.!?…»”" \u00a0\u202f\n')
+# The characters a match of SENTENCE_END can begin with.
+_SENTENCE_END_START = re.compile("[.!?…\n]")
 LOCAL_SENTENCE_WINDOW = 4000
 
 
@@ -434,6 +440,8 @@ def same_sentence(text: str, first: int, second: int) -> bool:
         scan -= 1
     if high - scan >= LOCAL_SENTENCE_WINDOW:
         return sentence_index(text, first) == sentence_index(text, second)
+    if _SENTENCE_END_START.search(text, scan, high + 1) is None:
+        return True  # no sentence end can start here: the common case, found 8 times faster
     for found in SENTENCE_END.finditer(text, scan, high + 1):
         end = found.end()
         if end <= low:
@@ -497,15 +505,47 @@ def quoted_depth_at(text: str, offset: int) -> bool:
     return depth > 0 or straight_open
 
 
+def _open_after(marks: list[str]) -> bool:
+    """Is a quotation open after these marks, read from a paragraph's start?"""
+    depth, straight_open = 0, False
+    for char in marks:
+        if char in OPENING_MARKS:
+            depth += 1
+        elif char in CLOSING_MARKS:
+            depth = max(0, depth - 1)
+        else:
+            straight_open = not straight_open
+    return depth > 0 or straight_open
+
+
 def quote_kind_problem(text: str, kind: Any, content: Any) -> str | None:
+    """Does the quotation kind fit the marks around and inside ``content`` (anchored)?
+
+    Reads what :func:`quoted_depth_at` says at both ends of the content from one list of the
+    marks of the paragraph before it and one of the marks inside it, unless a paragraph
+    break falls inside the content or the paragraph's start is further than its window."""
     start, end = content.start, content.end
-    inside = quoted_depth_at(text, start)
-    has_marks = _MARK.search(text, start, end) is not None
-    if kind == "direct" and (not inside or not quoted_depth_at(text, end)):
-        return "direct quotation whose content is not enclosed in quotation marks"
-    if kind == "indirect" and (inside or has_marks):
+    window_start = max(0, start - LOCAL_QUOTE_WINDOW)
+    last_break = text.rfind("\n\n", window_start, start + 1)
+    if last_break < 0 and window_start > 0:
+        before = None  # the paragraph starts too far away: the whole text's states say
+        inside = quoted_depth_at(text, start)
+    else:
+        before = _MARK.findall(text, last_break + 2 if last_break >= 0 else 0, start)
+        inside = bool(before) and _open_after(before)
+    inner = _MARK.findall(text, start, end)
+    if kind == "direct":
+        if not inside:
+            return "direct quotation whose content is not enclosed in quotation marks"
+        if before is not None and text.find("\n\n", start, end + 1) < 0:
+            open_at_end = _open_after(before + inner) if inner else inside
+        else:
+            open_at_end = quoted_depth_at(text, end)
+        if not open_at_end:
+            return "direct quotation whose content is not enclosed in quotation marks"
+    if kind == "indirect" and (inside or inner):
         return "indirect quotation whose content holds or sits inside quotation marks"
-    if kind == "mixed" and not (has_marks or inside):
+    if kind == "mixed" and not (inner or inside):
         return "mixed quotation without any quoted fragment"
     return None
 
@@ -529,8 +569,10 @@ def document_problems(
     text, problems = _source_text(where, document, corpus)
     problems += id_problems(where, document)
     if text is not None:
-        problems += gold_span_problems(where, document, text)
-        problems += quote_problems(where, document, text)
+        plain = all_plain_parts(text, _span_parts(document))
+        if not plain:
+            problems += gold_span_problems(where, document, text)
+        problems += quote_problems(where, document, text, plain)
         problems += argument_problems(where, document, text)
     problems += overlap_problems(where, document)
     if inventory is not None:
@@ -543,7 +585,7 @@ def _source_text(where: str, document: Any, corpus: CleanTexts) -> tuple[str | N
     doc_id = document.doc_id
     # An id the schema refuses (a NUL, "../x") is never looked up as a file.
     valid_id = isinstance(doc_id, str) and schema.DOC_ID.fullmatch(doc_id) is not None
-    source = corpus.text(doc_id) if valid_id else None
+    source = corpus.text_of_valid_id(doc_id) if valid_id else None
     if valid_id and source is None:
         return None, [
             Problem(where, "$.doc_id", f"no cleaned document {excerpt(doc_id)} in corpus")
@@ -571,22 +613,24 @@ def submission_document_problems(where: str, document: Any, corpus: CleanTexts) 
 
 def all_plain(text: str, spans: list[Any]) -> bool:
     """Is every span (a struct or view with int offsets) anchored in ``text`` with plain edges,
-    as :func:`_plain_span` says of one? Decided with C-level maps over the whole list: the
-    bounds, the lengths, the span texts joined against the document's slices joined (equal
-    lengths piece by piece make the two joins equal only when every piece is), and the sets of
-    first and last characters."""
-    if not spans:
+    as :func:`_plain_span` says of one? See :func:`all_plain_parts`."""
+    return all_plain_parts(text, [(span.start, span.end, span.text) for span in spans])
+
+
+def all_plain_parts(text: str, parts: list[tuple[int, int, str]]) -> bool:
+    """:func:`all_plain` of spans given as (start, end, text) triples, decided with C-level
+    maps over the whole list: the bounds, the lengths, each span text found where it starts
+    (no slice of the document is made), and the sets of first and last characters."""
+    if not parts:
         return True
-    starts = [span.start for span in spans]
-    ends = [span.end for span in spans]
-    stored = [span.text for span in spans]
+    starts, ends, stored = zip(*parts, strict=True)
     lengths = list(map(len, stored))
     return (
         min(starts) >= 0
         and max(ends) <= len(text)
         and lengths == list(map(sub, ends, starts))
         and 0 not in lengths  # with the line above: start < end
-        and "".join(map(text.__getitem__, map(slice, starts, ends))) == "".join(stored)
+        and all(map(text.startswith, stored, starts))
         and _UNPLAIN_FIRST.isdisjoint(map(itemgetter(0), stored))
         and _UNPLAIN_LAST.isdisjoint(map(itemgetter(-1), stored))
     )
@@ -597,14 +641,29 @@ def _given_spans(quote: Any) -> list[tuple[str, Any]]:
     return [(part, span) for part, span in parts if _given(span) is not None]
 
 
+def _span_parts(document: Any) -> list[tuple[int, int, str]]:
+    """(start, end, text) of every span of a document, in the order of :func:`spans_of`."""
+    unset = msgspec.UNSET  # a local name: read faster in the comprehension
+    parts = [(e.start, e.end, e.text) for e in document.entities if e.start is not None]
+    parts += [
+        (span.start, span.end, span.text)
+        for quote in document.quotes
+        for span in (quote.content, quote.cue, quote.speaker)
+        if span is not None and span is not unset
+    ]
+    parts += [
+        (trigger.start, trigger.end, trigger.text)
+        for trigger in [event.trigger for event in document.events]
+        if trigger is not None
+    ]
+    return parts
+
+
 def gold_span_problems(where: str, document: Any, text: str) -> list[Problem]:
     """:func:`span_problem` of every span, in the order of :func:`spans_of`. When all the
-    spans of the document are plain (:func:`all_plain`, the common case) there is nothing to
-    say; else each span is looked at."""
-    spans = [e for e in document.entities if e.start is not None]
-    spans += [span for quote in document.quotes for _, span in _given_spans(quote)]
-    spans += [event.trigger for event in document.events if event.trigger is not None]
-    if all_plain(text, spans):
+    spans of the document are plain (:func:`all_plain_parts`, the common case) there is
+    nothing to say; else each span is looked at."""
+    if all_plain_parts(text, _span_parts(document)):
         return []
     problems = []
     for index, entity in enumerate(document.entities):
@@ -674,12 +733,14 @@ def overlap_problems(where: str, document: Any) -> list[Problem]:
     return problems
 
 
-def quote_problems(where: str, document: Any, text: str) -> list[Problem]:
+def quote_problems(where: str, document: Any, text: str, plain: bool = False) -> list[Problem]:
+    """The kind of every quotation whose content is a correct span (all are when the
+    document's spans are ``plain``, as :func:`all_plain_parts` says)."""
     problems = []
     for index, quote in enumerate(document.quotes):
         content = quote.content
         if content is not None and (
-            _plain_span(text, content) or span_problem(text, content) is None
+            plain or _plain_span(text, content) or span_problem(text, content) is None
         ):
             message = quote_kind_problem(text, quote.kind, content)
             if message:
@@ -870,14 +931,33 @@ def mebibytes(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
-def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
-    with open(path, "rb") as handle:  # one open for the size and the bytes
-        size = os.fstat(handle.fileno()).st_size
+def read_whole(path: str | Path, limit: int) -> bytes | None:
+    """The bytes of a file, or None when it holds more than ``limit``: one descriptor, its
+    size, then reads of that size (no buffered file object, a third of the cost of open())."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(descriptor).st_size
         if size > limit:
-            return None, Problem(
-                str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
-            )
-        return handle.read(), None
+            return None
+        data = os.read(descriptor, size + 1)  # a short read of a regular file is its end
+        if len(data) > size:  # the file grew since fstat: read on, within the limit
+            pieces = [data]
+            while pieces[-1] and sum(map(len, pieces)) <= limit:
+                pieces.append(os.read(descriptor, 1 << 16))
+            data = b"".join(pieces)
+    finally:
+        os.close(descriptor)
+    return data if len(data) <= limit else None
+
+
+def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
+    data = read_whole(path, limit)
+    if data is None:
+        size = os.stat(path).st_size
+        return None, Problem(
+            str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
+        )
+    return data, None
 
 
 def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
@@ -921,28 +1001,53 @@ SKIPPED_NAMES = frozenset({"splits.json"})
 SKIPPED_FOLDERS = frozenset({"schema", "mappings"})  # configuration, not annotations
 
 
-def _in_skipped_folder(path: Path, target: Path) -> bool:
-    if not any(name in path.parts for name in SKIPPED_FOLDERS):
-        return False  # the common case, without relative_to
-    return bool(SKIPPED_FOLDERS & set(path.relative_to(target).parts))
+def _has_data_suffix(name: str) -> bool:
+    """Is Path(name).suffix ".json" or ".jsonl"? (".json" alone is a hidden name, no suffix.)"""
+    return (name.endswith(".json") and len(name) > 5) or (name.endswith(".jsonl") and len(name) > 6)
 
 
 def collect_files(targets: list[Path]) -> list[Path]:
-    files: list[Path] = []
+    return list(iter_files(targets))
+
+
+def iter_files(targets: list[Path]) -> Iterator[Path]:
+    """The files to validate: each target that is a file, and the .json and .jsonl files
+    under each folder, in the order of their paths' parts (a walk of each folder's entries
+    sorted by name), found as they are validated: memory holds one folder's names at a time.
+    Every target is checked to exist first."""
+    return (path for path, _ in _walk(targets))
+
+
+def _walk(targets: list[Path]) -> Iterator[tuple[Path, bool | None]]:
+    """:func:`iter_files`, each file with whether it is a link (None: not known)."""
     for target in targets:
         if not target.exists():
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
+    for target in targets:
         if target.is_dir():
-            found = [p for p in target.rglob("*") if p.suffix in (".json", ".jsonl")]
-            found.sort(key=attrgetter("parts"))  # the order of paths, without their __lt__
-            files += [
-                p
-                for p in found
-                if p.name not in SKIPPED_NAMES and not _in_skipped_folder(p, target)
-            ]
+            base = str(target)
+            for path, linked in _files_under(base, "" if base == "." else base):
+                yield Path(path), linked
         else:
-            files.append(target)
-    return files
+            yield target, None
+
+
+def _files_under(folder: str, shown: str) -> Iterator[tuple[str, bool]]:
+    """The paths of the files to validate under ``folder``, written from ``shown`` (as
+    pathlib writes them: no "./" in front), each with whether it is a link (the listing
+    says, without a system call). Links to folders are not followed."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=attrgetter("name"))
+    except PermissionError:
+        return  # as Path.rglob has it: a folder that cannot be listed holds nothing
+    for entry in entries:
+        name = entry.name
+        path = os.path.join(shown, name) if shown else name
+        if _has_data_suffix(name) and name not in SKIPPED_NAMES:
+            yield path, entry.is_symlink()
+        if entry.is_dir(follow_symlinks=False) and name not in SKIPPED_FOLDERS:
+            yield from _files_under(entry.path, path)
 
 
 @dataclass
@@ -953,8 +1058,11 @@ class Context:
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
     _folders: dict[str, Path | None] = field(default_factory=dict)
 
-    def inventory_for(self, path: Path) -> tuple[Inventory | None, list[Problem]]:
-        location = self.inventory_override or self._inventory_location(path)
+    def inventory_for(
+        self, path: Path, linked: bool | None = None
+    ) -> tuple[Inventory | None, list[Problem]]:
+        """The inventory of an annotation file (``linked``: whether it is a link, if known)."""
+        location = self.inventory_override or self._inventory_location(path, linked)
         if location is None:
             return None, [
                 Problem(str(path), "$", "read as an annotation file (.json), but no"
@@ -969,10 +1077,10 @@ class Context:
                 return self._inventories[location], problems
         return self._inventories[location], []
 
-    def _inventory_location(self, path: Path) -> Path | None:
+    def _inventory_location(self, path: Path, linked: bool | None) -> Path | None:
         """find_inventory, resolved once per folder (a link is looked up from its target)."""
         name = str(path)
-        if os.path.islink(name):
+        if os.path.islink(name) if linked is None else linked:
             return find_inventory(path)
         folder = os.path.dirname(name)
         if folder not in self._folders:
@@ -980,7 +1088,8 @@ class Context:
         return self._folders[folder]
 
 
-def validate_file(path: Path, context: Context) -> list[Problem]:
+def validate_file(path: Path, context: Context, linked: bool | None = None) -> list[Problem]:
+    """Every problem of one file (``linked``: whether it is a link, when the caller knows)."""
     if path.suffix == ".jsonl":
         return submission_problems(path, context)
     data, problem = read_bounded(path, MAX_JSON_BYTES)
@@ -993,7 +1102,7 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass  # not a well-formed annotation: the slow path says why
         else:
-            inventory, inventory_errors = context.inventory_for(path)
+            inventory, inventory_errors = context.inventory_for(path, linked)
             return inventory_errors + document_problems(
                 str(path), document, context.corpus, inventory
             )
@@ -1008,7 +1117,7 @@ def validate_file(path: Path, context: Context) -> list[Problem]:
         return inventory_problems(str(path), value)
     if kind == "clean-document":
         return clean_document_problems(str(path), value)
-    inventory, inventory_errors = context.inventory_for(path)
+    inventory, inventory_errors = context.inventory_for(path, linked)
     _, problems = check_document_bytes(str(path), data, "annotation", context.corpus, inventory)
     return inventory_errors + problems
 
@@ -1132,13 +1241,14 @@ def validate_paths(
     """Validate files and folders; on a parallel engine, files are shared among workers in
     fixed partitions and their problems reported in the same order as in one process."""
     report = Report()
-    files = collect_files(targets)
-    report.files = len(files)
     if engine.in_process:
         context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
-        for path in files:
-            report.extend(validate_file(path, context))
+        for path, linked in _walk(targets):
+            report.files += 1
+            report.extend(validate_file(path, context, linked))
         return report
+    files = collect_files(targets)  # the engine takes its partitions as a list
+    report.files = len(files)
     arguments = (clean_dir, inventory, split_doc_ids)
     parts = partitions(files, FILES_PER_PARTITION)
     for found in run_tasks(validate_partition, parts, arguments, engine, "validate"):
