@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from propos.metrics import quote_scores
-from propos.metrics.quotes import match_quotes
+from propos.metrics.quotes import _overlapping, match_quotes
 
 TEXT = "« Il n’y avait aucune animosité », a-t-il dit lors d’une conférence de presse."
 
@@ -120,3 +122,47 @@ def test_kind_accuracy_and_empty() -> None:
     assert empty["attribution"]["f1"] == 0.0 and empty["speaker_accuracy"]["accuracy"] == 0.0
     missing = quote_scores({"d": {"quotes": gold}}, {})
     assert missing["attribution"]["recall"] == 0.0 and missing["attribution"]["gold"] == 1
+
+
+def _every_pair_matching(
+    gold: list[tuple[int, int]], pred: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """The matching by its definition: every pair tested, greedy by shared characters."""
+    candidates = []
+    for i, (gs, ge) in enumerate(gold):
+        for j, (ps, pe) in enumerate(pred):
+            shared = min(ge, pe) - max(gs, ps)
+            if shared > 0:
+                candidates.append((-shared, gs, ge, ps, pe, i, j))
+    used_gold: set[int] = set()
+    used_pred: set[int] = set()
+    pairs = []
+    for negative_shared, *_, i, j in sorted(candidates):
+        if i not in used_gold and j not in used_pred:
+            used_gold.add(i)
+            used_pred.add(j)
+            pairs.append((i, j, -negative_shared))
+    return pairs
+
+
+spans = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(-3, 12)).map(lambda s: (s[0], s[0] + s[1])),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(gold=spans, pred=spans)
+def test_matching_by_bisection_equals_testing_every_pair(
+    gold: list[tuple[int, int]], pred: list[tuple[int, int]]
+) -> None:
+    # nested, equal, touching, empty and reversed spans included
+    assert match_quotes(gold, pred) == _every_pair_matching(gold, pred)
+
+
+def test_matching_looks_only_at_overlapping_pairs() -> None:
+    """One long document's quotations cost pairs linear in their number, not quadratic."""
+    gold = [(10 * k, 10 * k + 6) for k in range(5000)]
+    pred = [(10 * k + 3, 10 * k + 8) for k in range(5000)]
+    assert sum(1 for _ in _overlapping(gold, pred)) == 5000
+    assert match_quotes(gold, pred) == [(k, k, 3) for k in range(5000)]

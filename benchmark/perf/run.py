@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from propos.validate import MAX_JSON_BYTES
+
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEFAULT_SIZES = [1000, 10000, 100000]
@@ -361,11 +363,27 @@ def render_sweep(sweep: dict[int, dict[str, Any]], command: str) -> str:
     for stage in SWEEP_STAGES:
         if any(stage not in sweep[p] for p in sizes):
             continue
-        values = [per_unit(sweep[p][stage], p) for p in sizes]
-        cells = [f"{v:,.1f}" for v in values]
+        # A stage that refused the document (the validator's file-size limit) measured
+        # nothing: its cell says so and the verdict covers the sizes it did process.
+        refused = {p for p in sizes if sweep[p][stage].get("problems")}
+        values = [per_unit(sweep[p][stage], p) for p in sizes if p not in refused]
+        cells = [
+            f"refused ({sweep[p][stage]['problems']} problem(s))"
+            if p in refused
+            else f"{per_unit(sweep[p][stage], p):,.1f}"
+            for p in sizes
+        ]
         lines.append(f"| `{stage}` | " + " | ".join(cells) + f" | {flatness(values)} |")
     characters = ", ".join(f"{p:,}: {sweep[p]['characters']:,}" for p in sizes)
     lines += ["", f"Characters of the document: {characters}.", ""]
+    if any(result.get("problems") for r in sweep.values() for result in r.values()
+           if isinstance(result, dict)):  # fmt: skip
+        lines += [
+            "*refused*: the validator refuses a file larger than its limit against runaway input"
+            f" ({MAX_JSON_BYTES // 2**20} MiB, `propos.validate.MAX_JSON_BYTES`) with one"
+            " problem, and checks nothing in it: that size measured nothing.",
+            "",
+        ]
     lines.append(load_line([r for results in sweep.values() for r in results.values()
                             if isinstance(r, dict)]))  # fmt: skip
     return "\n".join(lines) + "\n"

@@ -33,7 +33,9 @@ All counts are pooled over the documents (micro averages). Definitions:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -74,12 +76,11 @@ def match_quotes(
     Returns ``(gold index, predicted index, shared characters)`` triples.
     """
     candidates = []
-    for i, (gs, ge) in enumerate(gold):
-        for j, (ps, pe) in enumerate(pred):
-            if ps < ge and gs < pe:  # else nothing shared (written out: min and max cost)
-                shared = (ge if ge < pe else pe) - (gs if gs > ps else ps)
-                if shared > 0:
-                    candidates.append((-shared, gs, ge, ps, pe, i, j))
+    for i, j in _overlapping(gold, pred):
+        (gs, ge), (ps, pe) = gold[i], pred[j]
+        shared = (ge if ge < pe else pe) - (gs if gs > ps else ps)
+        if shared > 0:
+            candidates.append((-shared, gs, ge, ps, pe, i, j))
     candidates.sort()
     used_gold: set[int] = set()
     used_pred: set[int] = set()
@@ -91,6 +92,27 @@ def match_quotes(
         used_pred.add(j)
         pairs.append((i, j, -negative_shared))
     return pairs
+
+
+def _overlapping(
+    gold: list[tuple[int, int]], pred: list[tuple[int, int]]
+) -> Iterator[tuple[int, int]]:
+    """Every (gold index, predicted index) whose spans may share characters, found by
+    bisection rather than by testing every pair: of two overlapping spans, the one that starts
+    later starts inside the other (a predicted start in [gold start, gold end), or a gold start
+    in (predicted start, predicted end)); cost linear in the spans and the pairs found."""
+    pred_order = sorted(range(len(pred)), key=lambda j: pred[j][0])
+    pred_starts = [pred[j][0] for j in pred_order]
+    gold_order = sorted(range(len(gold)), key=lambda i: gold[i][0])
+    gold_starts = [gold[i][0] for i in gold_order]
+    for i, (gs, ge) in enumerate(gold):
+        first, last = bisect_left(pred_starts, gs), bisect_left(pred_starts, ge)
+        for j in pred_order[first:last]:
+            yield i, j
+    for j, (ps, pe) in enumerate(pred):
+        first, last = bisect_right(gold_starts, ps), bisect_left(gold_starts, pe)
+        for i in gold_order[first:last]:
+            yield i, j
 
 
 @dataclass
