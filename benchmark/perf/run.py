@@ -299,10 +299,16 @@ def memory_notes(all_results: dict[int, dict[str, Any]]) -> list[str]:
 
 def load_line(results: list[dict[str, Any]]) -> str:
     loads = [r["load_average"] for r in results]
+    cores = os.cpu_count() or 1
+    shared = (
+        "above the core count, other work shared the machine: wall times are pessimistic,"
+        " CPU seconds much less so"
+        if max(loads) > cores
+        else "at most the core count"
+    )
     return (
         f"One-minute load average after the stages: {min(loads):.1f} to {max(loads):.1f} on"
-        f" {os.cpu_count()} cores (above the core count, other work shared the machine: wall"
-        " times are pessimistic, CPU seconds much less so)."
+        f" {cores} cores ({shared})."
     )
 
 
