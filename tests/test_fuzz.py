@@ -10,29 +10,15 @@ a larger count and writes benchmark/RELIABILITY.md.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from .conftest import ROOT
+from .conftest import ROOT, load_script
 
-
-def load_fuzzers() -> ModuleType:
-    path = ROOT / "benchmark" / "reliability" / "fuzzers.py"
-    spec = importlib.util.spec_from_file_location("reliability_fuzzers", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fuzzers = load_fuzzers()
+fuzzers = load_script(ROOT / "benchmark" / "reliability" / "fuzzers.py", "reliability_fuzzers")
 LIBRARY_EXAMPLES = 12
 COMMAND_EXAMPLES = {"evaluate": 1, "leaderboard": 1}  # the others: 2
 FUZZ_SETTINGS = settings(

@@ -4,9 +4,7 @@ the committed submissions, on a synthetic corpus and on predictions built to bre
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,20 +18,14 @@ from propos.metrics import score
 from propos.metrics.report import unit_counts
 from propos.metrics.streamed import headline_unit_counts
 
-from .conftest import ALL_DOC_IDS, ROOT
+from .conftest import ALL_DOC_IDS, ROOT, load_script
 
 GOLD_DIR = ROOT / "annotations" / "gold"
 SUBMISSIONS = sorted((ROOT / "benchmark" / "submissions").glob("*/predictions*.jsonl"))
 
 
 def load_make_corpus() -> ModuleType:
-    path = ROOT / "benchmark" / "perf" / "make_corpus.py"
-    spec = importlib.util.spec_from_file_location("perf_make_corpus_streamed", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "benchmark" / "perf" / "make_corpus.py", "perf_make_corpus")
 
 
 @pytest.fixture(scope="module")

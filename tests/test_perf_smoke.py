@@ -4,7 +4,6 @@ test)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, load_script
 
 PERF = ROOT / "benchmark" / "perf"
 WINER = ROOT.parent / "shared" / "external" / "winer-fr" / "2016"
@@ -25,12 +24,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
 
 
 def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"perf_{name}", PERF / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(PERF / f"{name}.py", f"perf_{name}")
 
 
 @pytest.fixture(scope="module")

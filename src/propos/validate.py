@@ -493,19 +493,11 @@ def quoted_depth_at(text: str, offset: int) -> bool:
         positions, open_after = _quote_states(text)
         index = bisect_left(positions, offset) - 1
         return index >= 0 and open_after[index]
-    depth, straight_open = 0, False
-    for found in _MARK.finditer(text, last_break + 2 if last_break >= 0 else 0, offset):
-        char = found.group()
-        if char in OPENING_MARKS:
-            depth += 1
-        elif char in CLOSING_MARKS:
-            depth = max(0, depth - 1)
-        else:
-            straight_open = not straight_open
-    return depth > 0 or straight_open
+    first = last_break + 2 if last_break >= 0 else 0
+    return _open_after(found.group() for found in _MARK.finditer(text, first, offset))
 
 
-def _open_after(marks: list[str]) -> bool:
+def _open_after(marks: Iterable[str]) -> bool:
     """Is a quotation open after these marks, read from a paragraph's start?"""
     depth, straight_open = 0, False
     for char in marks:
