@@ -302,7 +302,8 @@ def load_line(results: list[dict[str, Any]]) -> str:
     cores = os.cpu_count() or 1
     shared = (
         "above the core count, other work shared the machine: wall times are pessimistic,"
-        " CPU seconds much less so"
+        " and CPU seconds vary too, through the shared caches and disk: a stage and its floor"
+        " measured minutes apart can swap places"
         if max(loads) > cores
         else "at most the core count"
     )
