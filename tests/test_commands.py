@@ -858,6 +858,11 @@ def test_baseline_table_reports_the_committed_submissions(project: Path) -> None
     gazetteer.unlink()  # run afresh: the same figures as the committed submission's
     rerun = _table_rows(ok(propos("baseline", "--table", "ner-test", "--root", project)).stdout)
     assert rerun == committed
+    gazetteer.write_text('[]\n{"doc_id": 7}\n', encoding="utf-8")  # lines that are no documents
+    rerun = _table_rows(ok(propos("baseline", "--table", "ner-test", "--root", project)).stdout)
+    assert rerun == committed
+    gazetteer.write_text("{not json\n", encoding="utf-8")
+    one_error(propos("baseline", "--table", "ner-test", "--root", project), "not JSON Lines")
 
 
 # ---------------------------------------------------------------- import, ood

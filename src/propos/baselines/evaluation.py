@@ -81,11 +81,17 @@ def _test_predictions(corpus: Corpus, name: str) -> tuple[Document, ...]:
     the baseline trained and run afresh."""
     test_ids = _split(corpus, DEFAULT_SPLIT)
     submitted = _submitted(corpus, name)
-    if submitted is not None and sorted(d["doc_id"] for d in submitted) == sorted(test_ids):
+    if submitted is not None and _doc_ids(submitted) == sorted(test_ids):
         return submitted
     baseline = BASELINES[name]
     train_ids = _split(corpus, TRAIN_SPLIT) if baseline.trained else []
     return tuple(baseline.predict(corpus, train_ids, test_ids))
+
+
+def _doc_ids(documents: Sequence[Any]) -> list[str] | None:
+    """The sorted doc_ids of a submission's lines, None when a line is not a document."""
+    ids = [d.get("doc_id") if isinstance(d, dict) else None for d in documents]
+    return None if any(not isinstance(i, str) for i in ids) else sorted(ids)
 
 
 def _submitted(corpus: Corpus, name: str) -> tuple[Document, ...] | None:
