@@ -144,18 +144,23 @@ def test_a_task_runs_in_a_spawned_process() -> None:
     assert len(spawned) == 3
 
 
-def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str) -> None:
+def _streamed_serial_and_on(scheduler: str, chunk: int) -> tuple[dict, dict, int]:
+    """The crf submission's streamed headlines in this process and on the cluster."""
     from propos.evaluation import stream_headlines
     from propos.split import split_doc_ids
 
     doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
     gold_dir = ROOT / "annotations" / "gold"
     predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
-    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8)
-    engine = Engine(scheduler=scheduler)
-    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=8,
-                                engine=engine)  # fmt: skip
-    assert len(doc_ids) > 8  # several chunks
+    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk)
+    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk,
+                                engine=Engine(scheduler=scheduler))  # fmt: skip
+    return serial, parallel, len(doc_ids)
+
+
+def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str) -> None:
+    serial, parallel, documents = _streamed_serial_and_on(scheduler, chunk=8)
+    assert documents > 8  # several chunks
     assert parallel == serial
     assert 0 < serial["headline"]["entities"]["value"] < 1
 
@@ -196,16 +201,7 @@ def test_clean_and_build_on_spawned_workers_write_the_same_bytes(
 
 
 def test_streamed_scores_on_spawned_workers_equal_the_serial_ones(spawned_workers: str) -> None:
-    from propos.evaluation import stream_headlines
-    from propos.split import split_doc_ids
-
-    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
-    gold_dir = ROOT / "annotations" / "gold"
-    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
-    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=4)
-    engine = Engine(scheduler=spawned_workers)
-    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=4,
-                                engine=engine)  # fmt: skip
+    serial, parallel, _ = _streamed_serial_and_on(spawned_workers, chunk=4)
     assert parallel == serial
     assert 0 < serial["headline"]["entities"]["value"] < 1
 
