@@ -179,8 +179,8 @@ def test_build_writes_every_row(corpus: Path, stages: ModuleType) -> None:
 
 # Stages of light imports, so that a process per stage stays quick; the others are run in
 # this process above, and their report is checked from their results below.
-REPORT_STAGES = ["clean", "floor_clean", "validate", "json_loads"]
-FLOORED = [("clean", "floor_clean", 0.5), ("validate", "json_loads", 0.5)]
+REPORT_STAGES = ["clean", "floor_clean", "validate", "json_loads_read", "json_loads"]
+FLOORED = [("clean", "floor_clean", 0.5), ("validate", "json_loads_read", 0.5)]
 
 
 @pytest.fixture(scope="module")
@@ -263,6 +263,20 @@ def test_time_per_document_and_per_paragraph_are_tabled(
         assert row[1:3] == [f"{v:,.1f}" for v in per_paragraph]
         assert re.fullmatch(r"[\d.]+x: (flat|\*\*NOT flat\*\*)", row[3])
     assert not rows_of(sweep, "`build`")  # not among the stages asked for
+
+
+def test_validate_is_also_set_beside_the_gold_files_alone(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, saved, _ = report
+    for size in ("5", "10"):
+        figures = saved["scale"]["results"][size]
+        share = figures["json_loads"]["cpu_seconds"] / figures["validate"]["cpu_seconds"]
+        findings = text.split(f"**{int(size):,} documents**", 1)[1].split("\n\n", 2)[1]
+        shown = f"{math.floor(share * 100) / 100:.2f}"
+        assert f"gold files alone (not of the cleaned texts it must read too): {shown}" in findings
+        # Reading the cleaned texts too costs more than reading the gold files alone.
+        assert figures["json_loads_read"]["cpu_seconds"] > figures["json_loads"]["cpu_seconds"]
 
 
 def test_the_report_says_ours_equal_the_peers(corpus: Path, stages: ModuleType) -> None:

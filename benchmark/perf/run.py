@@ -43,6 +43,8 @@ STAGES: list[tuple[str, str, str]] = [
     ("floor_clean", "read + NFC + one pass of the furniture patterns + write JSON", "floor"),
     ("validate", "propos validate on the gold files (schema + semantic checks)", "ours"),
     ("validate_submission", "propos validate on the submission (JSON Lines)", "ours"),
+    ("json_loads_read", "json.loads of every file validate reads (gold files and their cleaned"
+     " texts)", "floor"),
     ("json_loads", "json.loads of the gold files", "floor"),
     ("jsonschema", "jsonschema validation alone (annotation schema)", "peer"),
     ("build", "propos build (Parquet, 4 configs)", "ours"),
@@ -60,7 +62,7 @@ STAGES: list[tuple[str, str, str]] = [
 # stage -> (its floor, the target: the stage's throughput at least this share of the floor's)
 FLOORS: dict[str, tuple[str, float]] = {
     "clean": ("floor_clean", 0.5),
-    "validate": ("json_loads", 0.5),
+    "validate": ("json_loads_read", 0.5),
     "build": ("floor_build", 0.5),
     "evaluate": ("decode", 0.25),
 }
@@ -275,6 +277,12 @@ def size_findings(results: dict[str, Any], n: int) -> list[str]:
             f"- bootstrap, 1,000 resamples over {n:,} documents, 3 headlines:"
             f" {results['bootstrap']['cpu_seconds']:.2f} CPU s"
         )
+    if all(stage in results for stage in ("validate", "json_loads", "json_loads_read")):
+        gold_only = results["json_loads"]["cpu_seconds"] / results["validate"]["cpu_seconds"]
+        lines.append(
+            f"- validate against json.loads of the gold files alone (not of the cleaned texts"
+            f" it must read too): {math.floor(gold_only * 100) / 100:.2f} of its throughput"
+        )
     if "jsonschema" in results and "json_loads" in results:
         share = results["json_loads"]["cpu_seconds"] / results["jsonschema"]["cpu_seconds"]
         lines.append(f"- jsonschema alone at {share:.3f} of json.loads throughput")
@@ -325,9 +333,10 @@ def render_scale(
         " that take `--workers` (the floors run in one process). *docs/s* is documents per CPU"
         " second; *throughput / floor's* is the floor's CPU seconds over the stage's, and the"
         " target is the issue's (build and clean within 2x their floor, validate at least 0.5"
-        " of json.loads, streamed evaluation at least 0.25 of decoding). *imports s* is the"
-        " warm-up before the timed work (imports, spaCy's tokenizer, the schema decoders)."
-        " *peak MB* is the stage process's maximum resident memory.",
+        " of json.loads of the files it reads, streamed evaluation at least 0.25 of"
+        " decoding). *imports s* is the warm-up before the timed work (imports, spaCy's"
+        " tokenizer, the schema decoders). *peak MB* is the stage process's maximum resident"
+        " memory.",
         "",
     ]
     for n in sizes:

@@ -174,6 +174,18 @@ def stage_json_loads(root: Path, workers: int, sample: int) -> dict[str, Any]:
     return {**clock.figures(), "files": len(files)}
 
 
+def stage_json_loads_read(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    """json.loads of every file validate reads: each gold file and the cleaned document its
+    offsets refer to (the spans are checked against that text)."""
+    files = gold_files(root)
+    clean = root / "corpus" / "clean"
+    with Clock() as clock:
+        for path in files:
+            document = json.loads(path.read_bytes())
+            json.loads((clean / f"{document['doc_id']}.json").read_bytes())
+    return {**clock.figures(), "files": len(files)}
+
+
 def stage_decode(root: Path, workers: int, sample: int) -> dict[str, Any]:
     """json.loads of every gold file and every submission line: what streamed evaluation reads."""
     files = gold_files(root)
