@@ -8,6 +8,7 @@ on inputs built to reach every branch (every kind of white space, marks, line br
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -32,6 +33,7 @@ from propos.clean import (
     nfc_with_offsets,
     normalise_key,
     normalise_line,
+    relative_posix,
     split_lines,
     without_positions,
 )
@@ -348,3 +350,24 @@ def test_the_wikinews_collection_cleans_to_its_pinned_hashes_with_every_spacing_
         for line in document["report"]:
             rewrites.update(line["rule"].split("+")[1:] if line["action"] == "rewritten" else [])
     assert rewrites == {rule.name for rule in clean_rules.SPACING_RULES}
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/a/b/corpus/raw/x.txt", "/a/b"),
+        ("/a/b/corpus/raw/x.txt", "/a/b/"),
+        ("corpus/raw/x.txt", "."),
+        ("/other/x.txt", "/a/b"),
+        ("/a/bc/x.txt", "/a/b"),  # a longer name, not a folder of the root
+        ("/x/y.txt", "/"),
+        ("rel/x.txt", "rel"),
+        ("/a/b/x.txt", None),
+    ],
+)
+def test_relative_posix_is_pathlibs_relative_to(path: str, root: str | None) -> None:
+    expected = Path(path).as_posix()
+    if root is not None:
+        with contextlib.suppress(ValueError):
+            expected = Path(path).relative_to(root).as_posix()
+    assert relative_posix(Path(path), None if root is None else Path(root)) == expected

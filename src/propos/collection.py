@@ -11,11 +11,20 @@ the external corpus when the corpus is cleaned, never committed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from propos.clean import CleanRun, clean_text, commit_cleaned, decode_raw, line_endings
+from propos.clean import (
+    CleanRun,
+    Staged,
+    Staging,
+    clean_text,
+    commit_cleaned,
+    decode_raw,
+    line_endings,
+    stage_cleaned,
+)
 from propos.corpus import Corpus
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
@@ -205,22 +214,25 @@ def _clean_entry(
 ENTRIES_PER_PARTITION = 16
 
 
-def clean_entries(
-    tasks: list[tuple[Path, dict[str, Any], str]],
-) -> list[tuple[str, dict[str, Any] | None, str | None]]:
-    """A task: clean a partition of a collection's articles."""
-    return [_clean_entry(task) for task in tasks]
+def clean_entries(tasks: list[tuple[Path, dict[str, Any], str]], staging: Staging) -> list[Staged]:
+    """A task: clean a partition of a collection's articles and stage them."""
+    return [stage_cleaned(_clean_entry(task), staging) for task in tasks]
 
 
 def _cleaned(
     corpus: Corpus, manifest: dict[str, Any], engine: Engine = SERIAL
-) -> Iterator[tuple[str, dict[str, Any] | None, str | None]]:
-    """The cleaned documents of a collection, in manifest order, whatever the engine."""
+) -> Callable[[Staging], Iterator[Staged]]:
+    """What stages the cleaned documents of a collection, in manifest order, whatever the
+    engine."""
     external_root = corpus.external_dir / manifest["external"]
     tasks = [(external_root, entry, manifest["collection"]) for entry in manifest["documents"]]
     parts = partitions(tasks, ENTRIES_PER_PARTITION)
-    for found in run_tasks(clean_entries, parts, (), engine, "clean"):
-        yield from found
+
+    def staged(staging: Staging) -> Iterator[Staged]:
+        for found in run_tasks(clean_entries, parts, (staging,), engine, "clean"):
+            yield from found
+
+    return staged
 
 
 def clean_collections(

@@ -963,6 +963,28 @@ def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(str(path), exc.location, exc.message)]
 
 
+def inventory_at(location: Path) -> tuple[Inventory, list[Problem]]:
+    """The inventory at ``location`` and the problems of reading it. A worker process keeps the
+    last few it read, each for as long as the file's size and modification time stay the same:
+    the tasks of a parallel run each make their own context, and an inventory of a large corpus
+    takes milliseconds to parse."""
+    try:
+        status = os.stat(location)
+    except OSError:
+        return _read_inventory(location)  # not kept: reading it says what is wrong
+    return _kept_inventory(location, (status.st_size, status.st_mtime_ns))
+
+
+def _read_inventory(location: Path) -> tuple[Inventory, list[Problem]]:
+    data, problems = load_json_file(location)
+    return Inventory(data), problems
+
+
+@lru_cache(maxsize=8)
+def _kept_inventory(location: Path, stamp: tuple[int, int]) -> tuple[Inventory, list[Problem]]:
+    return _read_inventory(location)
+
+
 def file_kind(path: Path, data: Any) -> str:
     if path.suffix == ".jsonl":
         return "submission"
@@ -1063,10 +1085,8 @@ class Context:
                         " when named .jsonl (one document a line)")
             ]  # fmt: skip
         if location not in self._inventories:
-            data, problems = load_json_file(location)
-            self._inventories[location] = Inventory(data)
-            if problems:
-                return self._inventories[location], problems
+            self._inventories[location], problems = inventory_at(location)
+            return self._inventories[location], problems  # said once, for the first file
         return self._inventories[location], []
 
     def _inventory_location(self, path: Path, linked: bool | None) -> Path | None:
@@ -1212,7 +1232,9 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
     return problems
 
 
-FILES_PER_PARTITION = 64
+# Checking a file takes a fraction of a millisecond, sending a task to a Dask worker and its
+# result back a few: partitions large enough that the sending is a small share of the work.
+FILES_PER_PARTITION = 256
 
 
 def validate_partition(
