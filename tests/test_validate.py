@@ -306,6 +306,23 @@ def test_inventory_problems(tmp_path: Path) -> None:
     assert "'Party' is not one of" in out
 
 
+def test_an_inventory_rewritten_between_runs_is_read_again(tmp_path: Path) -> None:
+    """A process keeps the inventories it parsed (the tasks of a parallel run share them), as
+    long as the file stays the same: an inventory changed in place is read again."""
+    from propos.validate import validate_paths
+
+    path = write_case(tmp_path, "valid", edit(lambda d: None))
+    assert validate_paths([path], CLEAN_DIR).problems == []
+    inventory = valid_inventory()
+    inventory["entities"][2]["type"] = "LOC"  # Genève, a GPE in the annotation
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory), encoding="utf-8")
+    messages = [problem.message for problem in validate_paths([path], CLEAN_DIR).problems]
+    assert messages == ["mention type GPE but inventory entity 'E-geneve' is LOC"]
+    (tmp_path / "inventory.json").write_text("{not json", encoding="utf-8")
+    first = validate_paths([path], CLEAN_DIR).problems[0]
+    assert first.file == str(tmp_path / "inventory.json") and "JSON" in first.message
+
+
 def submission_line(doc_id: str, **extra: Any) -> str:
     return json.dumps({"doc_id": doc_id, "entities": [], "quotes": [], "events": [], **extra})
 

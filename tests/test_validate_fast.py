@@ -31,6 +31,7 @@ from propos.validate import (
     _plain_span,
     _quote_states,
     all_plain,
+    argument_problems,
     collect_files,
     overlap_problems,
     quote_kind_problem,
@@ -66,6 +67,67 @@ def test_same_sentence_far_apart_uses_the_whole_text() -> None:
     for first, second in ((0, len(text) - 3), (9, len(text) - 12), (len(text) - 3, 0)):
         expected = sentence_index(text, first) == sentence_index(text, second)
         assert same_sentence(text, first, second) == expected
+
+
+def reference_argument_paths(document: dict[str, Any], text: str) -> list[str]:
+    """The argument check as it reads: each argument against its trigger, one at a time."""
+    starts = {e["id"]: e["start"] for e in document["entities"]}
+    found = []
+    for index, event in enumerate(document["events"]):
+        for j, argument in enumerate(event["arguments"]):
+            path = f"$.events[{index}].arguments[{j}].entity"
+            start = starts.get(argument["entity"])
+            if start is None or not same_sentence(text, event["trigger"]["start"], start):
+                found.append(path)
+    return found
+
+
+@settings(max_examples=500, deadline=None)
+@given(TRICKY, st.data())
+def test_one_look_per_event_finds_what_one_per_argument_finds(
+    text: str, data: st.DataObject
+) -> None:
+    if not text:
+        return
+    offsets = st.integers(0, len(text) - 1)
+    entities = [
+        {"id": f"T{k}", "start": data.draw(offsets), "end": len(text), "text": "x"}
+        for k in range(data.draw(st.integers(0, 4)))
+    ]
+    targets = st.sampled_from([*(e["id"] for e in entities), "T-none"])
+    events = [
+        {"id": f"V{k}", "trigger": {"start": data.draw(offsets), "end": len(text), "text": "x"},
+         "arguments": [{"entity": data.draw(targets), "role": "agent"}
+                       for _ in range(data.draw(st.integers(0, 4)))]}
+        for k in range(data.draw(st.integers(1, 3)))
+    ]  # fmt: skip
+    document = {"entities": entities, "quotes": [], "events": events}
+    found = [p.path for p in argument_problems("f", view_of_dict(document), text)]
+    assert found == reference_argument_paths(document, text)
+
+
+def test_arguments_of_the_committed_gold_stand_in_their_triggers_sentence() -> None:
+    misplaced = 0
+    for document in GOLD:
+        text = load_json(ROOT / "corpus" / "clean" / f"{document['doc_id']}.json")["text"]
+        assert argument_problems("f", view_of_dict(document), text) == []
+        assert reference_argument_paths(document, text) == []
+        moved = copy.deepcopy(document)
+        events = [e for e in moved["events"] if e["arguments"]]
+        if not events:
+            continue
+        # The first argued event's trigger moved to the first or the last sentence, whichever
+        # its first argument is not in: that argument now stands elsewhere, found by both.
+        starts = {e["id"]: e["start"] for e in moved["entities"]}
+        argued = sentence_index(text, starts[events[0]["arguments"][0]["entity"]])
+        elsewhere = 0 if argued != 0 else len(text) - 2
+        if sentence_index(text, elsewhere) == argued:
+            continue  # a text of one sentence
+        events[0]["trigger"]["start"] = elsewhere
+        found = [p.path for p in argument_problems("f", view_of_dict(moved), text)]
+        assert found and found == reference_argument_paths(moved, text)
+        misplaced += 1
+    assert misplaced > 50
 
 
 def whole_text_state(text: str, offset: int) -> bool:

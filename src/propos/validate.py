@@ -746,9 +746,13 @@ def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
     unresolvable = MALFORMED in mentions
     problems = []
     length = len(text)
+    starts = {ident: e.start for ident, e in mentions.items()}
     for index, event in enumerate(document.events):
         trigger = event.trigger
-        for j, argument in enumerate(_given(event.arguments) or ()):
+        arguments = _given(event.arguments) or ()
+        if arguments and _in_one_sentence(text, trigger, arguments, starts):
+            continue
+        for j, argument in enumerate(arguments):
             target = argument.entity
             if target is MALFORMED:
                 continue
@@ -772,6 +776,20 @@ def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
                             f" sentence of the trigger {trigger.text!r}")
                 )  # fmt: skip
     return problems
+
+
+def _in_one_sentence(text: str, trigger: Any, arguments: Any, starts: dict[Any, Any]) -> bool:
+    """Do the trigger and every argument's mention (each found, anchored in the text) stand in
+    one sentence? Then no argument has a problem, found with one look at the text from the
+    first of them to the last (the common case) instead of one per argument."""
+    if trigger is None or not isinstance(trigger.start, int):
+        return False
+    found = [starts.get(argument.entity) for argument in arguments]
+    if None in found:
+        return False
+    found.append(trigger.start)
+    low, high = min(found), max(found)
+    return low >= 0 and high < len(text) and same_sentence(text, low, high)
 
 
 def _typed_references(
@@ -964,25 +982,22 @@ def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
 
 
 def inventory_at(location: Path) -> tuple[Inventory, list[Problem]]:
-    """The inventory at ``location`` and the problems of reading it. A worker process keeps the
-    last few it read, each for as long as the file's size and modification time stay the same:
-    the tasks of a parallel run each make their own context, and an inventory of a large corpus
-    takes milliseconds to parse."""
+    """The inventory at ``location`` and the problems of reading it. The file is read every
+    time, but a worker process keeps the last few inventories it parsed, by content: the tasks
+    of a parallel run each make their own context, and parsing the inventory of a large corpus
+    takes milliseconds where reading it takes a fraction of one."""
+    data, problem = read_bounded(location, MAX_JSON_BYTES)
+    if problem:
+        return Inventory(None), [problem]
+    return _parsed_inventory(str(location), data or b"")
+
+
+@lru_cache(maxsize=4)
+def _parsed_inventory(where: str, data: bytes) -> tuple[Inventory, list[Problem]]:
     try:
-        status = os.stat(location)
-    except OSError:
-        return _read_inventory(location)  # not kept: reading it says what is wrong
-    return _kept_inventory(location, (status.st_size, status.st_mtime_ns))
-
-
-def _read_inventory(location: Path) -> tuple[Inventory, list[Problem]]:
-    data, problems = load_json_file(location)
-    return Inventory(data), problems
-
-
-@lru_cache(maxsize=8)
-def _kept_inventory(location: Path, stamp: tuple[int, int]) -> tuple[Inventory, list[Problem]]:
-    return _read_inventory(location)
+        return Inventory(decode_json(data)), []
+    except JSONDefect as exc:
+        return Inventory(None), [Problem(where, exc.location, exc.message)]
 
 
 def file_kind(path: Path, data: Any) -> str:
