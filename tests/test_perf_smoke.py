@@ -193,7 +193,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any
     out.write_text("# Performance\n\nan old table\n\n" + dask + "\n", encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sizes", "5", "10",
-         "--sweep", "3", "6", "--work", str(work), "--out", str(out),
+         "--sweep", "3", "6", "--work", str(work), "--out", str(out), "--repeat", "2",
          "--stages", *REPORT_STAGES],
         capture_output=True, text=True, env=ENV, check=False, timeout=600,
     )  # fmt: skip
@@ -220,7 +220,7 @@ def test_the_report_keeps_the_dask_section_and_names_its_commands(
         assert text.count(f"<!-- {marker}:start -->") == text.count(f"<!-- {marker}:end -->") == 1
     stages = " ".join(REPORT_STAGES)
     for option in ("--sizes 5 10", "--sweep 3 6"):
-        command = f"python benchmark/perf/run.py {option} --text gold --stages {stages}"
+        command = f"python benchmark/perf/run.py {option} --text gold --repeat 2 --stages {stages}"
         assert text.count(f"Measured by `{command}`") == 1
     assert "`python benchmark/perf/dask_workers.py" in text
 
@@ -243,6 +243,8 @@ def test_each_stage_stands_beside_its_floor_with_the_right_ratio(
             assert row[7] == f"{figures[floor]['cpu_seconds']:.2f} ({floor})"
             assert row[8] == f"{math.floor(share * 100) / 100:.2f}" and row[9] == f"≥ {target}"
             assert row[10] == ("met" if share >= target else "**missed**")
+        # Each stage ran twice (--repeat 2; all are quick here), and the run kept is saved.
+        assert all(result["runs"] == 2 for result in scale[size].values())
 
 
 def test_time_per_document_and_per_paragraph_are_tabled(
