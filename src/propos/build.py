@@ -519,7 +519,7 @@ def inventory_rows(inputs: Inputs, mentions: InventoryMentions) -> list[dict[str
             entry_id = entry["id"]
             rows.append(
                 {
-                    "id": entry["id"],
+                    "id": entry_id,
                     "kind": kind,
                     "name": entry.get("name"),
                     "type": entry.get("type"),
