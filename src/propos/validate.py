@@ -741,40 +741,49 @@ def quote_problems(where: str, document: Any, text: str, plain: bool = False) ->
 
 
 def argument_problems(where: str, document: Any, text: str) -> list[Problem]:
-    mentions = {e.id: e for e in document.entities}
+    starts = {e.id: e.start for e in document.entities}
+    problems: list[Problem] = []
+    mentions = None  # made for the first event whose arguments are looked at one by one
+    for index, event in enumerate(document.events):
+        arguments = _given(event.arguments) or ()
+        if not arguments or _in_one_sentence(text, event.trigger, arguments, starts):
+            continue
+        if mentions is None:
+            mentions = {e.id: e for e in document.entities}
+        problems += _event_argument_problems(where, index, event, arguments, mentions, text)
+    return problems
+
+
+def _event_argument_problems(
+    where: str, index: int, event: Any, arguments: Any, mentions: dict[Any, Any], text: str
+) -> list[Problem]:
     # A mention whose id is malformed (a schema problem) may be the one an argument meant.
     unresolvable = MALFORMED in mentions
+    trigger, length = event.trigger, len(text)
     problems = []
-    length = len(text)
-    starts = {ident: e.start for ident, e in mentions.items()}
-    for index, event in enumerate(document.events):
-        trigger = event.trigger
-        arguments = _given(event.arguments) or ()
-        if arguments and _in_one_sentence(text, trigger, arguments, starts):
+    for j, argument in enumerate(arguments):
+        target = argument.entity
+        if target is MALFORMED:
             continue
-        for j, argument in enumerate(arguments):
-            target = argument.entity
-            if target is MALFORMED:
+        mention = mentions.get(target)
+        if mention is None:
+            if unresolvable:
                 continue
-            mention = mentions.get(target)
-            if mention is None:
-                if unresolvable:
-                    continue
-                path = f"$.events[{index}].arguments[{j}].entity"
-                problems.append(
-                    Problem(where, path, f"argument points to no entity mention '{target}'")
-                )
-                continue
-            if trigger is None or mention.start is None:
-                continue
-            if not (0 <= trigger.start < length and 0 <= mention.start < length):
-                continue
-            if not same_sentence(text, trigger.start, mention.start):
-                path = f"$.events[{index}].arguments[{j}].entity"
-                problems.append(
-                    Problem(where, path, f"argument '{target}' ({mention.text!r}) is not in the"
-                            f" sentence of the trigger {trigger.text!r}")
-                )  # fmt: skip
+            path = f"$.events[{index}].arguments[{j}].entity"
+            problems.append(
+                Problem(where, path, f"argument points to no entity mention '{target}'")
+            )
+            continue
+        if trigger is None or mention.start is None:
+            continue
+        if not (0 <= trigger.start < length and 0 <= mention.start < length):
+            continue
+        if not same_sentence(text, trigger.start, mention.start):
+            path = f"$.events[{index}].arguments[{j}].entity"
+            problems.append(
+                Problem(where, path, f"argument '{target}' ({mention.text!r}) is not in the"
+                        f" sentence of the trigger {trigger.text!r}")
+            )  # fmt: skip
     return problems
 
 
