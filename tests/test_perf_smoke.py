@@ -267,6 +267,19 @@ def test_time_per_document_and_per_paragraph_are_tabled(
     assert not rows_of(sweep, "`build`")  # not among the stages asked for
 
 
+def test_a_stage_and_its_floor_are_measured_in_turns() -> None:
+    run = load("run")
+    asked = ["clean", "floor_clean", "validate", "json_loads", "json_loads_read", "build"]
+    assert run.measurement_groups(asked) == [
+        ["clean", "floor_clean"], ["validate", "json_loads_read"], ["json_loads"], ["build"],
+    ]  # fmt: skip
+    # A floor asked for without its stage is measured alone, in its place.
+    assert run.measurement_groups(["floor_clean", "json_loads"]) == [
+        ["floor_clean"],
+        ["json_loads"],
+    ]
+
+
 def test_validate_is_also_set_beside_the_gold_files_alone(
     report: tuple[str, dict[str, Any], str],
 ) -> None:
