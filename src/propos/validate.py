@@ -561,7 +561,7 @@ def document_problems(
     text, problems = _source_text(where, document, corpus)
     problems += id_problems(where, document)
     if text is not None:
-        plain = all_plain_parts(text, _span_parts(document))
+        plain = all_plain(text, _spans(document))
         if not plain:
             problems += gold_span_problems(where, document, text)
         problems += quote_problems(where, document, text, plain)
@@ -605,17 +605,14 @@ def submission_document_problems(where: str, document: Any, corpus: CleanTexts) 
 
 def all_plain(text: str, spans: list[Any]) -> bool:
     """Is every span (a struct or view with int offsets) anchored in ``text`` with plain edges,
-    as :func:`_plain_span` says of one? See :func:`all_plain_parts`."""
-    return all_plain_parts(text, [(span.start, span.end, span.text) for span in spans])
-
-
-def all_plain_parts(text: str, parts: list[tuple[int, int, str]]) -> bool:
-    """:func:`all_plain` of spans given as (start, end, text) triples, decided with C-level
-    maps over the whole list: the bounds, the lengths, each span text found where it starts
-    (no slice of the document is made), and the sets of first and last characters."""
-    if not parts:
+    as :func:`_plain_span` says of one? Decided with C-level maps over columns of the spans:
+    the bounds, the lengths, each span text found where it starts (no slice of the document
+    is made), and the sets of first and last characters."""
+    if not spans:
         return True
-    starts, ends, stored = zip(*parts, strict=True)
+    starts = [span.start for span in spans]
+    ends = [span.end for span in spans]
+    stored = [span.text for span in spans]
     lengths = list(map(len, stored))
     return (
         min(starts) >= 0
@@ -633,30 +630,25 @@ def _given_spans(quote: Any) -> list[tuple[str, Any]]:
     return [(part, span) for part, span in parts if _given(span) is not None]
 
 
-def _span_parts(document: Any) -> list[tuple[int, int, str]]:
-    """(start, end, text) of every span of a document, in the order of :func:`spans_of`."""
+def _spans(document: Any) -> list[Any]:
+    """Every anchored span of a document, in the order of :func:`spans_of`."""
     unset = msgspec.UNSET  # a local name: read faster in the comprehension
-    parts = [(e.start, e.end, e.text) for e in document.entities if e.start is not None]
-    parts += [
-        (span.start, span.end, span.text)
+    spans = [e for e in document.entities if e.start is not None]
+    spans += [
+        span
         for quote in document.quotes
         for span in (quote.content, quote.cue, quote.speaker)
         if span is not None and span is not unset
     ]
-    parts += [
-        (trigger.start, trigger.end, trigger.text)
-        for trigger in [event.trigger for event in document.events]
-        if trigger is not None
+    spans += [
+        trigger for trigger in [event.trigger for event in document.events] if trigger is not None
     ]
-    return parts
+    return spans
 
 
 def gold_span_problems(where: str, document: Any, text: str) -> list[Problem]:
-    """:func:`span_problem` of every span, in the order of :func:`spans_of`. When all the
-    spans of the document are plain (:func:`all_plain_parts`, the common case) there is
-    nothing to say; else each span is looked at."""
-    if all_plain_parts(text, _span_parts(document)):
-        return []
+    """:func:`span_problem` of every span that is not plain, in the order of :func:`spans_of`
+    (called when :func:`all_plain` says that some span is not)."""
     problems = []
     for index, entity in enumerate(document.entities):
         if entity.start is not None and not _plain_span(text, entity):
@@ -727,7 +719,7 @@ def overlap_problems(where: str, document: Any) -> list[Problem]:
 
 def quote_problems(where: str, document: Any, text: str, plain: bool = False) -> list[Problem]:
     """The kind of every quotation whose content is a correct span (all are when the
-    document's spans are ``plain``, as :func:`all_plain_parts` says)."""
+    document's spans are ``plain``, as :func:`all_plain` says)."""
     problems = []
     for index, quote in enumerate(document.quotes):
         content = quote.content
