@@ -873,12 +873,21 @@ def clean_corpus(
     """Clean every raw file; refuse to change a text that gold annotations are anchored to."""
     tasks = [(path, project_root, profile) for path in raw_files(raw_dir)]
     parts = partitions(tasks, RAW_FILES_PER_PARTITION)
+    stage = staged_by(clean_partition, parts, engine)
+    return commit_cleaned(stage, len(tasks), out_dir, gold_dir, force, show_progress)
+
+
+def staged_by(
+    task: Callable[[Any, Staging], list[Staged]], parts: list[Any], engine: Engine
+) -> Callable[[Staging], Iterator[Staged]]:
+    """What `commit_cleaned` calls to run ``task`` on every partition into its staging folder:
+    the tasks' records, one per document, in partition order."""
 
     def staged(staging: Staging) -> Iterator[Staged]:
-        for found in run_tasks(clean_partition, parts, (staging,), engine, "clean"):
+        for found in run_tasks(task, parts, (staging,), engine, "clean"):
             yield from found
 
-    return commit_cleaned(staged, len(tasks), out_dir, gold_dir, force, show_progress)
+    return staged
 
 
 def commit_cleaned(

@@ -24,9 +24,10 @@ from propos.clean import (
     decode_raw,
     line_endings,
     stage_cleaned,
+    staged_by,
 )
 from propos.corpus import Corpus
-from propos.engine import SERIAL, Engine, partitions, run_tasks
+from propos.engine import SERIAL, Engine, partitions
 from propos.errors import ProposError
 from propos.fileio import read_json, sha256_bytes, write_json
 
@@ -226,13 +227,7 @@ def _cleaned(
     engine."""
     external_root = corpus.external_dir / manifest["external"]
     tasks = [(external_root, entry, manifest["collection"]) for entry in manifest["documents"]]
-    parts = partitions(tasks, ENTRIES_PER_PARTITION)
-
-    def staged(staging: Staging) -> Iterator[Staged]:
-        for found in run_tasks(clean_entries, parts, (staging,), engine, "clean"):
-            yield from found
-
-    return staged
+    return staged_by(clean_entries, partitions(tasks, ENTRIES_PER_PARTITION), engine)
 
 
 def clean_collections(

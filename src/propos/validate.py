@@ -976,10 +976,15 @@ def load_json_file(path: Path) -> tuple[Any, list[Problem]]:
     data, problem = read_bounded(path, MAX_JSON_BYTES)
     if problem:
         return None, [problem]
+    return _decoded(str(path), data or b"")
+
+
+def _decoded(where: str, data: bytes) -> tuple[Any, list[Problem]]:
+    """Strict parse of a JSON file's bytes, or the problem that stops it."""
     try:
-        return decode_json(data or b""), []
+        return decode_json(data), []
     except JSONDefect as exc:
-        return None, [Problem(str(path), exc.location, exc.message)]
+        return None, [Problem(where, exc.location, exc.message)]
 
 
 def inventory_at(location: Path) -> tuple[Inventory, list[Problem]]:
@@ -995,10 +1000,8 @@ def inventory_at(location: Path) -> tuple[Inventory, list[Problem]]:
 
 @lru_cache(maxsize=4)
 def _parsed_inventory(where: str, data: bytes) -> tuple[Inventory, list[Problem]]:
-    try:
-        return Inventory(decode_json(data)), []
-    except JSONDefect as exc:
-        return Inventory(None), [Problem(where, exc.location, exc.message)]
+    value, problems = _decoded(where, data)
+    return Inventory(value), problems
 
 
 def file_kind(path: Path, data: Any) -> str:
