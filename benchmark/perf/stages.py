@@ -17,7 +17,9 @@ validate) and decode (the gold files and the submission, the floor of streamed e
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
+import os
 import resource
 import shutil
 import sys
@@ -64,8 +66,22 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def gold_files(root: Path) -> list[Path]:
-    return sorted((root / "annotations" / "gold").glob("*.json"))
+def gold_names(root: Path) -> list[str]:
+    """The gold files' names, sorted: names, not Paths, whose memory at 100,000 documents
+    (36 MB) would count in the peak of every stage that lists them."""
+    names = os.listdir(root / "annotations" / "gold")
+    return sorted(name for name in names if name.endswith(".json"))
+
+
+def first_gold_file(root: Path) -> Path:
+    """The first gold file by name, found without holding the listing."""
+    with os.scandir(root / "annotations" / "gold") as entries:
+        return Path(min(entry.path for entry in entries if entry.name.endswith(".json")))
+
+
+def read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def load_pairs(root: Path, entities_only: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -77,7 +93,8 @@ def load_pairs(root: Path, entities_only: bool = False) -> tuple[dict[str, Any],
             return msgspec.json.decode(data)
         return msgspec.to_builtins(msgspec.json.decode(data, type=EntityDocument))
 
-    gold = {p.stem: decode(p.read_bytes()) for p in gold_files(root)}
+    folder = root / "annotations" / "gold"
+    gold = {name[:-5]: decode(read_bytes(f"{folder}/{name}")) for name in gold_names(root)}
     predictions = {}
     with (root / "submission.jsonl").open("rb") as handle:
         for line in handle:
@@ -99,9 +116,12 @@ def stage_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
             root,
             engine=Engine(workers=workers),
         )
-    reference = sorted((root / "corpus" / "clean").glob("*.json"))[:200]
+    with os.scandir(root / "corpus" / "clean") as entries:
+        reference = heapq.nsmallest(200, (entry.name for entry in entries))
+    clean = root / "corpus" / "clean"
     identical = all(
-        json.loads((out / f.name).read_bytes()) == json.loads(f.read_bytes()) for f in reference
+        json.loads((out / name).read_bytes()) == json.loads((clean / name).read_bytes())
+        for name in reference
     )
     shutil.rmtree(out, ignore_errors=True)
     return {
@@ -128,18 +148,20 @@ def furniture_pattern() -> Any:
 
 def stage_floor_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
     furniture = furniture_pattern()
-    raw_files = sorted((root / "corpus" / "raw").glob("*.txt"))
+    raw = root / "corpus" / "raw"
+    raw_files = sorted(name for name in os.listdir(raw) if name.endswith(".txt"))
     out = root / "perf-floor-clean"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
     kept_lines = 0
     with Clock() as clock:
-        for path in raw_files:
-            text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8"))
+        for name in raw_files:
+            text = unicodedata.normalize("NFC", read_bytes(f"{raw}/{name}").decode("utf-8"))
             lines = [line for line in text.split("\n") if not furniture.fullmatch(line.strip())]
             kept_lines += len(lines)
-            document = {"doc_id": path.stem, "text": "\n".join(lines).strip("\n")}
-            (out / f"{path.stem}.json").write_text(
+            doc_id = name.removesuffix(".txt")
+            document = {"doc_id": doc_id, "text": "\n".join(lines).strip("\n")}
+            (out / f"{doc_id}.json").write_text(
                 json.dumps(document, ensure_ascii=False), encoding="utf-8"
             )
     shutil.rmtree(out, ignore_errors=True)
@@ -167,32 +189,34 @@ def stage_validate_submission(root: Path, workers: int, sample: int) -> dict[str
 
 
 def stage_json_loads(root: Path, workers: int, sample: int) -> dict[str, Any]:
-    files = gold_files(root)
+    files = gold_names(root)
+    gold = root / "annotations" / "gold"
     with Clock() as clock:
-        for path in files:
-            json.loads(path.read_bytes())
+        for name in files:
+            json.loads(read_bytes(f"{gold}/{name}"))
     return {**clock.figures(), "files": len(files)}
 
 
 def stage_json_loads_read(root: Path, workers: int, sample: int) -> dict[str, Any]:
     """json.loads of every file validate reads: each gold file and the cleaned document its
     offsets refer to (the spans are checked against that text)."""
-    files = gold_files(root)
-    clean = root / "corpus" / "clean"
+    files = gold_names(root)
+    gold, clean = root / "annotations" / "gold", root / "corpus" / "clean"
     with Clock() as clock:
-        for path in files:
-            document = json.loads(path.read_bytes())
-            json.loads((clean / f"{document['doc_id']}.json").read_bytes())
+        for name in files:
+            document = json.loads(read_bytes(f"{gold}/{name}"))
+            json.loads(read_bytes(f"{clean}/{document['doc_id']}.json"))
     return {**clock.figures(), "files": len(files)}
 
 
 def stage_decode(root: Path, workers: int, sample: int) -> dict[str, Any]:
     """json.loads of every gold file and every submission line: what streamed evaluation reads."""
-    files = gold_files(root)
+    files = gold_names(root)
+    gold = root / "annotations" / "gold"
     lines = 0
     with Clock() as clock:
-        for path in files:
-            json.loads(path.read_bytes())
+        for name in files:
+            json.loads(read_bytes(f"{gold}/{name}"))
         with (root / "submission.jsonl").open("rb") as handle:
             for line in handle:
                 json.loads(line)
@@ -203,9 +227,10 @@ def stage_decode(root: Path, workers: int, sample: int) -> dict[str, Any]:
 def stage_jsonschema(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos import schema
 
-    files = gold_files(root)
+    files = gold_names(root)
     chosen = files[:: max(1, len(files) // sample)][:sample] if len(files) > sample else files
-    documents = [json.loads(p.read_bytes()) for p in chosen]
+    gold = root / "annotations" / "gold"
+    documents = [json.loads(read_bytes(f"{gold}/{name}")) for name in chosen]
     validator = schema.validator("annotation")
     with Clock() as clock:
         errors = sum(1 for d in documents for _ in validator.iter_errors(d))
@@ -261,13 +286,14 @@ def stage_floor_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
     tokens = 0
     with Clock() as clock, pq.ParquetWriter(out / "floor.parquet", schema) as writer:
         rows: list[dict[str, Any]] = []
-        for path in gold_files(root):
-            gold = json.loads(path.read_bytes())
-            text = json.loads((root / "corpus" / "clean" / path.name).read_bytes())["text"]
+        gold_dir, clean = root / "annotations" / "gold", root / "corpus" / "clean"
+        for name in gold_names(root):
+            gold = json.loads(read_bytes(f"{gold_dir}/{name}"))
+            text = json.loads(read_bytes(f"{clean}/{name}"))["text"]
             words = tokenizer(text)
             tokens += len(words)
             rows.append(
-                {"doc_id": path.stem, "tokens": [w.text for w in words],
+                {"doc_id": name[:-5], "tokens": [w.text for w in words],
                  "starts": [w.idx for w in words], "entities": len(gold["entities"])}
             )  # fmt: skip
             if len(rows) == FLOOR_BATCH:
@@ -282,7 +308,7 @@ def stage_floor_build(root: Path, workers: int, sample: int) -> dict[str, Any]:
 def stage_evaluate(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.evaluation import stream_headlines
 
-    doc_ids = [p.stem for p in gold_files(root)]
+    doc_ids = [name[:-5] for name in gold_names(root)]
     with Clock() as clock:
         result = stream_headlines(
             root / "annotations" / "gold", root / "submission.jsonl", doc_ids, resamples=1000
@@ -294,7 +320,7 @@ def stage_bootstrap(root: Path, workers: int, sample: int) -> dict[str, Any]:
     from propos.evaluation import stream_unit_counts
     from propos.metrics.bootstrap import bootstrap_intervals
 
-    doc_ids = [p.stem for p in gold_files(root)]
+    doc_ids = [name[:-5] for name in gold_names(root)]
     counts = stream_unit_counts(root / "annotations" / "gold", root / "submission.jsonl", doc_ids)
     with Clock() as clock:
         intervals = bootstrap_intervals(counts, 1000, 0)
@@ -422,7 +448,7 @@ IMPORTS: dict[str, tuple[str, ...]] = {
 def warm_validate(root: Path) -> None:
     from propos.validate import validate_paths
 
-    validate_paths(gold_files(root)[:1], root / "corpus" / "clean")  # compiles the decoders
+    validate_paths([first_gold_file(root)], root / "corpus" / "clean")  # compiles the decoders
 
 
 def warm_tokenizer(root: Path) -> None:
@@ -441,10 +467,8 @@ def warm_evaluate(root: Path) -> None:
     """Streamed evaluation of one document: the lazy imports of the scorers are done."""
     from propos.evaluation import stream_headlines
 
-    first = gold_files(root)[:1]
-    stream_headlines(
-        root / "annotations" / "gold", root / "submission.jsonl", [p.stem for p in first], 10
-    )
+    first = first_gold_file(root)
+    stream_headlines(root / "annotations" / "gold", root / "submission.jsonl", [first.stem], 10)
 
 
 WARM_UPS: dict[str, Callable[[Path], None]] = {

@@ -10,7 +10,7 @@ import os
 import re
 from bisect import bisect_left
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter, le, lt, sub
@@ -1053,16 +1053,21 @@ def iter_files(targets: list[Path]) -> Iterator[Path]:
 
 def _walk(targets: list[Path]) -> Iterator[tuple[Path, bool | None]]:
     """:func:`iter_files`, each file with whether it is a link (None: not known)."""
+    return ((Path(path), linked) for path, linked in _walk_names(targets))
+
+
+def _walk_names(targets: list[Path]) -> Iterator[tuple[str, bool | None]]:
+    """:func:`_walk` with each path as a string (a sixth of a Path's memory, for the lists a
+    parallel run holds)."""
     for target in targets:
         if not target.exists():
             raise ProposError(f"{target}: no such file or folder", exit_code=2)
     for target in targets:
         if target.is_dir():
             base = str(target)
-            for path, linked in _files_under(base, "" if base == "." else base):
-                yield Path(path), linked
+            yield from _files_under(base, "" if base == "." else base)
         else:
-            yield target, None
+            yield str(target), None
 
 
 def _files_under(folder: str, shown: str) -> Iterator[tuple[str, bool]]:
@@ -1073,18 +1078,24 @@ def _files_under(folder: str, shown: str) -> Iterator[tuple[str, bool]]:
         listing = os.scandir(folder)
     except PermissionError:
         return  # as Path.rglob has it: a folder that cannot be listed holds nothing
+    # The names are held while the folder is walked (100,000 of them in a large corpus): a
+    # list of names, and the few links and folders apart, not one record per entry.
+    names: list[str] = []
+    links: set[str] = set()
+    folders: set[str] = set()
     with listing:
-        # (name, is a link, is a folder): a third of the memory of the entries themselves
-        # (the listing of a folder of 100,000 files is held while it is walked).
-        entries = sorted(
-            (entry.name, entry.is_symlink(), entry.is_dir(follow_symlinks=False))
-            for entry in listing
-        )
-    for name, linked, is_folder in entries:
+        for entry in listing:
+            names.append(entry.name)
+            if entry.is_symlink():
+                links.add(entry.name)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.add(entry.name)
+    names.sort()
+    for name in names:
         path = os.path.join(shown, name) if shown else name
         if _has_data_suffix(name) and name not in SKIPPED_NAMES:
-            yield path, linked
-        if is_folder and name not in SKIPPED_FOLDERS:
+            yield path, name in links
+        if name in folders and name not in SKIPPED_FOLDERS:
             yield from _files_under(os.path.join(folder, name), path)
 
 
@@ -1262,11 +1273,14 @@ FILES_PER_PARTITION = 256
 
 
 def validate_partition(
-    paths: list[Path], clean_dir: Path, inventory: Path | None, split_doc_ids: list[str] | None
+    paths: Sequence[str | Path],
+    clean_dir: Path,
+    inventory: Path | None,
+    split_doc_ids: list[str] | None,
 ) -> list[list[Problem]]:
     """A task: each file's problems, in the order of ``paths``."""
     context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
-    return [validate_file(path, context) for path in paths]
+    return [validate_file(Path(path), context) for path in paths]
 
 
 def validate_paths(
@@ -1285,7 +1299,7 @@ def validate_paths(
             report.files += 1
             report.extend(validate_file(path, context, linked))
         return report
-    files = collect_files(targets)  # the engine takes its partitions as a list
+    files = [path for path, _ in _walk_names(targets)]  # the engine takes a list to partition
     report.files = len(files)
     arguments = (clean_dir, inventory, split_doc_ids)
     parts = partitions(files, FILES_PER_PARTITION)
