@@ -303,3 +303,26 @@ def test_the_report_says_ours_equal_the_peers(corpus: Path, stages: ModuleType) 
     results["entities_nervaluate"]["schemes"]["exact"]["f1"] += 0.01
     text = run.render_scale({60: results}, "python benchmark/perf/run.py", {60: 0.0}, 1)
     assert "exact F1" in text and text.count("-> DIFFERENT") == 1
+
+
+def test_the_dask_summary_says_where_2_workers_gain_from_the_rows() -> None:
+    dask_workers = load("dask_workers")
+    Speedup = dask_workers.Speedup
+    dask_workers.SPEEDUPS[:] = [
+        Speedup("build", 69, cold=0.5, warm=2.1),
+        Speedup("build", 10_000, cold=1.3, warm=1.9),
+        Speedup("validate (gold)", 69, cold=0.9, warm=0.4),
+        Speedup("validate (gold)", 100_000, cold=0.8, warm=1.2),
+        Speedup("clean", 10_000, cold=0.9, warm=0.7),
+    ]
+    try:
+        assert dask_workers.gains() == [
+            "- build: 2 workers beat 1 from 10,000 documents when the command starts the"
+            " cluster, from 69 documents on a running cluster.",
+            "- validate (gold): 2 workers beat 1 at no size measured when the command starts"
+            " the cluster, from 100,000 documents on a running cluster.",
+            "- clean: 2 workers beat 1 at no size measured when the command starts the cluster,"
+            " at no size measured on a running cluster.",
+        ]
+    finally:
+        dask_workers.SPEEDUPS.clear()

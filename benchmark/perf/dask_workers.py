@@ -75,9 +75,22 @@ def measured(command: list[str]) -> Run:
 FINDINGS: list[str] = []
 TEXT = ["winer"]  # the generator's text source, set by main
 STARTS: list[Run] = []  # the cluster's start and stop alone, measured by main
+CONNECTS: list[Run] = []  # a client's import and connection alone, measured by main
 
 
-def row(name: str, stage: str, one: Run, two: Run, warm: Run, verdict: str) -> str:
+@dataclass
+class Speedup:
+    stage: str
+    documents: int
+    cold: float  # 1 worker's wall time over 2 workers' (the cluster started by the command)
+    warm: float  # over 2 running workers'
+
+
+SPEEDUPS: list[Speedup] = []
+
+
+def row(name: str, stage: str, one: Run, two: Run, warm: Run, verdict: str, documents: int) -> str:
+    SPEEDUPS.append(Speedup(stage, documents, one.wall / two.wall, one.wall / warm.wall))
     if one.wall / min(two.wall, warm.wall) < 1:
         beyond = two.cpu - one.cpu - (STARTS[0].cpu if STARTS else 0.0)
         FINDINGS.append(
@@ -93,6 +106,37 @@ def row(name: str, stage: str, one: Run, two: Run, warm: Run, verdict: str) -> s
     )
 
 
+# Import distributed and connect a client to a running scheduler, as every `--scheduler` run
+# does before its first task (a `--workers 1` run imports nothing of Dask).
+CLIENT_CONNECT = """
+import sys
+from distributed import Client
+Client(sys.argv[1]).close()
+"""
+
+
+def client_connect(address: str) -> Run:
+    """What a command pays to reach a running cluster, alone (the second of two runs)."""
+    measured([sys.executable, "-c", CLIENT_CONNECT, address])
+    return measured([sys.executable, "-c", CLIENT_CONNECT, address])
+
+
+def first_gain(stage: str, attribute: str) -> str:
+    """The smallest corpus at which 2 workers beat 1 for ``stage`` (cold or warm)."""
+    sizes = sorted(s.documents for s in SPEEDUPS if s.stage == stage and getattr(s, attribute) > 1)
+    return f"from {sizes[0]:,} documents" if sizes else "at no size measured"
+
+
+def gains() -> list[str]:
+    """Where 2 workers beat 1, stage by stage, read from the rows above."""
+    stages = list(dict.fromkeys(s.stage for s in SPEEDUPS))
+    return [
+        f"- {stage}: 2 workers beat 1 {first_gain(stage, 'cold')} when the command starts"
+        f" the cluster, {first_gain(stage, 'warm')} on a running cluster."
+        for stage in stages
+    ]
+
+
 def on_running_cluster(arguments: list[str], address: str) -> Run:
     """The second of two runs on an already running cluster: its workers are warm."""
     propos([*arguments, "--scheduler", address])
@@ -106,7 +150,7 @@ def same_tree(left: Path, right: Path) -> bool:
     return all(filecmp.cmp(left / f, right / f, shallow=False) for f in files)
 
 
-def measure_clean(name: str, root: Path, work: Path, address: str) -> str:
+def measure_clean(name: str, documents: int, root: Path, work: Path, address: str) -> str:
     outputs = {}
     for workers in ("1", "2", "cluster"):
         out = work / f"clean-{workers}"
@@ -123,10 +167,10 @@ def measure_clean(name: str, root: Path, work: Path, address: str) -> str:
         work / "clean-1", work / "clean-cluster"
     )
     verdict = "byte-identical" if identical else "DIFFER"
-    return row(name, "clean", outputs["1"], outputs["2"], outputs["cluster"], verdict)
+    return row(name, "clean", outputs["1"], outputs["2"], outputs["cluster"], verdict, documents)
 
 
-def measure(name: str, root: Path, work: Path, address: str) -> list[str]:
+def measure(name: str, documents: int, root: Path, work: Path, address: str) -> list[str]:
     builds = {}
     for workers in (1, 2):
         out = work / f"build-{workers}"
@@ -155,11 +199,11 @@ def measure(name: str, root: Path, work: Path, address: str) -> list[str]:
     warm_validate = on_running_cluster(["validate", gold, "--root", str(root)], address)
     same = validations[1].output == validations[2].output == warm_validate.output
     return [
-        measure_clean(name, root, work, address),
+        measure_clean(name, documents, root, work, address),
         row(name, "build", builds[1], builds[2], warm_build,
-            "byte-identical" if identical else "DIFFER"),
+            "byte-identical" if identical else "DIFFER", documents),
         row(name, "validate (gold)", validations[1], validations[2], warm_validate,
-            "same report" if same else "DIFFER"),
+            "same report" if same else "DIFFER", documents),
     ]  # fmt: skip
 
 
@@ -201,27 +245,36 @@ def section(rows: list[str], command: str) -> str:
                 if STARTS
                 else []
             ),
+            *(
+                [
+                    f"Importing `distributed` and connecting a client to the running cluster"
+                    f" alone, as every `--scheduler` run does first: {CONNECTS[0].wall:.1f} s"
+                    f" wall / {CONNECTS[0].cpu:.1f} s CPU, measured by the same script.",
+                    "",
+                ]
+                if CONNECTS
+                else []
+            ),
             "| corpus | stage | 1 worker: wall s / CPU s | 2 workers: wall s / CPU s |"
             " 2 running workers (`--scheduler`): wall s | speed-up: 2 workers / running |"
             " output |",
             "| --- | --- | --- | --- | --- | --- | --- |",
             *rows,
             "",
+            "Where 2 workers beat 1 (read from the table):",
+            "",
+            *gains(),
+            "",
             *(
                 ["**Missed: 2 Dask workers do not beat 1 here**, where:", ""]
                 + [f"- {finding}" for finding in FINDINGS]
                 + [
                     "",
-                    "On 2 cores, a `--workers 2` run pays the cluster's start, and the"
-                    " command, the scheduler and the 2 workers share the 2 cores. Each line"
-                    " gives the CPU that 2 workers spend beyond 1 worker's and the start's, and"
-                    " the system CPU. Build, which does the most work per document, gains from"
-                    " 2 workers, most on a running cluster, and so does clean at 10,000"
-                    " documents on a running cluster. Validate, a fraction of a millisecond per"
-                    " document, does not: its tasks spend more CPU on the workers than the same"
-                    " files take in one process (not yet profiled in the workers), more than a"
-                    " second core repays; on a machine of 2 cores it is best run with 1 worker."
-                    " The outputs are identical in every case.",
+                    "Each line gives the CPU that 2 workers spend beyond 1 worker's and the"
+                    " cluster's start, and the system CPU. On 2 cores, a `--workers 2` run pays"
+                    " the cluster's start, a `--scheduler` run the client's import and"
+                    " connection (both above), and the command, the scheduler and the 2 workers"
+                    " share the 2 cores.",
                 ]
                 if FINDINGS
                 else ["2 Dask workers beat 1 for every stage and size measured."]
@@ -259,6 +312,7 @@ def main() -> None:
     with LocalCluster(
         n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
+        CONNECTS.append(client_connect(cluster.scheduler_address))
         rows = measure_all(args, cluster.scheduler_address)
     command = "python benchmark/perf/dask_workers.py --synthetic " + " ".join(
         str(size) for size in args.synthetic
@@ -271,7 +325,7 @@ def main() -> None:
 
 def measure_all(args: argparse.Namespace, address: str) -> list[str]:
     committed = len(list((REPOSITORY / "annotations" / "gold").glob("*.json")))
-    rows = measure(f"committed ({committed} docs)", REPOSITORY, args.work, address)
+    rows = measure(f"committed ({committed} docs)", committed, REPOSITORY, args.work, address)
     for size in args.synthetic:
         synthetic = args.work / f"corpus-{args.text}-{size}"
         if not (synthetic / "annotations" / "splits.json").is_file():  # written last
@@ -280,7 +334,7 @@ def measure_all(args: argparse.Namespace, address: str) -> list[str]:
                  "--text", args.text],
                 check=True,
             )  # fmt: skip
-        rows += measure(f"synthetic ({size:,} docs)", synthetic, args.work, address)
+        rows += measure(f"synthetic ({size:,} docs)", size, synthetic, args.work, address)
     return rows
 
 
