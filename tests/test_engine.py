@@ -219,3 +219,15 @@ def test_a_stage_runs_in_a_spawned_process(tmp_path: Path) -> None:
     process.join(timeout=300)
     assert process.exitcode == 0
     assert tree(spawned) == tree(here) != {}
+
+
+def test_a_result_travels_as_one_pickled_object() -> None:
+    """distributed would serialise a list result element by element (a header and frames
+    for each of 256 records, slower than the task): the worker sends one bytes object."""
+    import pickle
+
+    from propos.engine import _call
+
+    sent = _call(count_words, ["a", "b"], "!")
+    assert isinstance(sent, bytes)
+    assert pickle.loads(sent) == ["a!", "b!"]
