@@ -131,3 +131,21 @@ def test_score_reports_the_unit_and_interval() -> None:
     assert score(gold, pred, resamples=200, seed=1)["bootstrap"]["unit"] == "document"
     many = {f"d{i:02d}": gold["a"] for i in range(30)}
     assert score(many, {}, paragraphs=paragraphs, resamples=10)["bootstrap"]["unit"] == "document"
+
+
+@pytest.mark.parametrize("units", [1, 999, 1000, 10_001])
+@pytest.mark.parametrize("whole", [True, False])
+def test_the_draws_do_not_depend_on_the_block_size(
+    monkeypatch: pytest.MonkeyPatch, units: int, whole: bool
+) -> None:
+    """Whole counts take the packed path, fractional ones the weights path; blocks of odd and
+    even sizes, one resample to all of them."""
+    counts = random_counts(units) + (0 if whole else 0.5)
+    from propos.metrics import bootstrap
+
+    found = {}
+    for block in (1, 3, 16, 20, 1000):
+        monkeypatch.setattr(bootstrap, "_BLOCK", block)
+        found[block] = resample_totals(counts, 203, seed=7)
+    for block in (1, 3, 20, 1000):
+        np.testing.assert_array_equal(found[block], found[16])
