@@ -86,7 +86,8 @@ written above its section:
 - *Stages, floors and peers* and *time per document*: `python benchmark/perf/run.py --sizes
   1000 10000 100000`
 - *One document, growing*: `python benchmark/perf/run.py --sweep 1000 2000 4000 8000 16000`
-- *Dask workers: 1 against 2*: `python benchmark/perf/dask_workers.py --synthetic 2000 10000`
+- *Dask workers: 1 against 2*: `python benchmark/perf/dask_workers.py --synthetic 2000
+  10000 100000`
 
 The corpora are synthetic (`make_corpus.py`): by default the sentences of the WiNER-fr 2016
 articles recombined into paragraphs of 1 to 4 sentences (varied text: caches keyed on text miss
