@@ -231,3 +231,12 @@ def test_a_result_travels_as_one_pickled_object() -> None:
     sent = _call(count_words, ["a", "b"], "!")
     assert isinstance(sent, bytes)
     assert pickle.loads(sent) == ["a!", "b!"]
+
+
+def test_an_error_names_the_first_raw_file_of_a_clean_partition() -> None:
+    from propos.clean import RawFiles
+    from propos.engine import _first
+
+    part = RawFiles(Path("corpus/raw"), ["a.txt", "b.txt"], ROOT, "default")
+    assert _first(part) == "corpus/raw/a.txt (partition of 2)"
+    assert _first(["x.json", "y.json"]) == "x.json (partition of 2)"

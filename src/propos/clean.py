@@ -853,6 +853,11 @@ class RawFiles(NamedTuple):
     project_root: Path
     profile: str
 
+    def __str__(self) -> str:
+        """How an error names the partition (as the engine names a list's first item)."""
+        first = self.folder / self.names[0] if self.names else self.folder
+        return f"{first} (partition of {len(self.names)})"
+
 
 def _clean_one(part: RawFiles, name: str) -> Cleaned:
     path = part.folder / name
