@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 
 @dataclass(frozen=True)
@@ -251,6 +251,16 @@ class Profile:
     # heads the list in the next block: both are removed.
     related_list_follows: bool = False
     share_blocks: bool = False
+
+    @cached_property
+    def line_rules(self) -> tuple[LineRule, ...]:
+        """The common furniture rules, then the profile's, in the order they are tried."""
+        return FURNITURE_RULES + self.furniture
+
+    @cached_property
+    def line_pattern(self) -> re.Pattern[str]:
+        """``furniture_pattern(line_rules)``, kept here: its cache key hashes every rule."""
+        return furniture_pattern(self.line_rules)
 
 
 # Which optional rules a corpus gets. "news" is the default: the seeds' spacing is what their

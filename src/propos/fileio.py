@@ -28,7 +28,7 @@ def sha256_bytes(data: bytes) -> str:
 
 
 @contextmanager
-def naming(path: Path) -> Iterator[None]:
+def naming(path: str | os.PathLike[str]) -> Iterator[None]:
     """An operating-system error raised inside names ``path`` if it named no file (a write
     that fills the disk says only "no space left on device")."""
     try:
