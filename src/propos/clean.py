@@ -583,7 +583,8 @@ def quality_flags(lines: list[Line]) -> list[dict[str, Any]]:
                     "note": "English-style Title Case, a sign of machine translation",
                 }
             )
-        if line.text.count("«") != line.text.count("»"):
+        has_guillemets = "«" in line.text or "»" in line.text  # far cheaper than counting
+        if has_guillemets and line.text.count("«") != line.text.count("»"):
             flags.append(
                 {
                     "flag": "unbalanced_guillemets",
