@@ -25,6 +25,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from propos.build import DOCUMENTS_PER_PARTITION
+from propos.clean import RAW_FILES_PER_PARTITION
+from propos.validate import FILES_PER_PARTITION
+
+assert RAW_FILES_PER_PARTITION == FILES_PER_PARTITION  # the report states one size for both
+
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent.parent
 START = "<!-- dask-workers:start -->"
@@ -231,7 +237,8 @@ def section(rows: list[str], command: str) -> str:
             " of 2 worker processes started beforehand and already warm (`--scheduler`, the"
             " second of two runs), as a long-lived cluster would be; its CPU is in the"
             " cluster's processes, not measured here. A stage whose input makes one partition"
-            " (clean and validate: up to 256 files; build: up to 64 documents) runs in the"
+            f" (clean and validate: up to {FILES_PER_PARTITION:,} files; build: up to"
+            f" {DOCUMENTS_PER_PARTITION} documents) runs in the"
             " command's process whatever `--workers` says, as clean and validate of the"
             " committed corpus do here.",
             "",

@@ -885,7 +885,7 @@ def _clean_one(part: RawFiles, name: str) -> Cleaned:
         return os.path.splitext(name)[0], None, str(exc)
 
 
-RAW_FILES_PER_PARTITION = 256  # as validate.FILES_PER_PARTITION: tasks worth sending
+RAW_FILES_PER_PARTITION = 1024  # as validate.FILES_PER_PARTITION: tasks worth sending
 
 
 def clean_partition(part: RawFiles, staging: Staging) -> list[Staged]:

@@ -1267,9 +1267,9 @@ def submission_problems(path: Path, context: Context) -> list[Problem]:
     return problems
 
 
-# Checking a file takes a fraction of a millisecond, sending a task to a Dask worker and its
-# result back a few: partitions large enough that the sending is a small share of the work.
-FILES_PER_PARTITION = 256
+# Checking a file takes a fraction of a millisecond; a task costs the driver (which hosts a
+# local cluster's scheduler) about 6 ms of CPU whatever its size (docs/scaling.md).
+FILES_PER_PARTITION = 1024
 
 
 def validate_partition(
