@@ -240,3 +240,18 @@ def test_an_error_names_the_first_raw_file_of_a_clean_partition() -> None:
     part = RawFiles(Path("corpus/raw"), ["a.txt", "b.txt"], ROOT, "default")
     assert _first(part) == "corpus/raw/a.txt (partition of 2)"
     assert _first(["x.json", "y.json"]) == "x.json (partition of 2)"
+
+
+def test_a_local_cluster_runs_its_workers_without_the_profiler() -> None:
+    import dask
+    import distributed  # noqa: F401  (loads its configuration defaults)
+
+    from propos.engine import _client
+
+    def profiling() -> bool:
+        return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+    assert profiling()  # Dask's default, in this process
+    with _client(Engine(workers=2), "test") as client:
+        settings = client.run(profiling)
+    assert list(settings.values()) == [False, False]
