@@ -255,3 +255,15 @@ def test_a_local_cluster_runs_its_workers_without_the_profiler() -> None:
     with _client(Engine(workers=2), "test") as client:
         settings = client.run(profiling)
     assert list(settings.values()) == [False, False]
+
+
+def describe_arguments(part: list[str], empty: frozenset[str], names: set[str]) -> list[object]:
+    return [part, type(empty).__name__, len(empty), sorted(names)]
+
+
+def test_a_collection_reaches_a_task_whole_even_empty(scheduler: str) -> None:
+    arguments = (frozenset(), {"b", "a"})
+    found = list(
+        run_tasks(describe_arguments, [["x"], ["y"]], arguments, Engine(scheduler=scheduler))
+    )
+    assert found == [[["x"], "frozenset", 0, ["a", "b"]], [["y"], "frozenset", 0, ["a", "b"]]]

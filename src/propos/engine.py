@@ -127,7 +127,9 @@ def _distributed(
     client: Any, task: Callable[..., Any], parts: Sequence[Any], arguments: tuple[Any, ...],
     desc: str,
 ) -> Iterator[Any]:  # fmt: skip
-    shared = [client.scatter(argument, broadcast=True) for argument in arguments]
+    # One list of the arguments, each its own item: scatter would spread a collection given
+    # alone (a set, a list) item by item, and fails on an empty one.
+    shared = client.scatter(list(arguments), broadcast=True) if arguments else []
     workers = max(1, len(client.nthreads()))
     window = IN_FLIGHT_PER_WORKER * workers
     pending: deque[Any] = deque()

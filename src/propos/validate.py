@@ -961,7 +961,7 @@ def read_whole(path: str | Path, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
-def read_bounded(path: Path, limit: int) -> tuple[bytes | None, Problem | None]:
+def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
     data = read_whole(path, limit)
     if data is None:
         size = os.stat(path).st_size
@@ -1108,7 +1108,7 @@ class Context:
     _folders: dict[str, Path | None] = field(default_factory=dict)
 
     def inventory_for(
-        self, path: Path, linked: bool | None = None
+        self, path: str | Path, linked: bool | None = None
     ) -> tuple[Inventory | None, list[Problem]]:
         """The inventory of an annotation file (``linked``: whether it is a link, if known)."""
         location = self.inventory_override or self._inventory_location(path, linked)
@@ -1124,35 +1124,37 @@ class Context:
             return self._inventories[location], problems  # said once, for the first file
         return self._inventories[location], []
 
-    def _inventory_location(self, path: Path, linked: bool | None) -> Path | None:
+    def _inventory_location(self, path: str | Path, linked: bool | None) -> Path | None:
         """find_inventory, resolved once per folder (a link is looked up from its target)."""
-        name = str(path)
+        name = os.fspath(path)
         if os.path.islink(name) if linked is None else linked:
-            return find_inventory(path)
+            return find_inventory(Path(name))
         folder = os.path.dirname(name)
         if folder not in self._folders:
-            self._folders[folder] = find_inventory(path)
+            self._folders[folder] = find_inventory(Path(name))
         return self._folders[folder]
 
 
-def validate_file(path: Path, context: Context, linked: bool | None = None) -> list[Problem]:
-    """Every problem of one file (``linked``: whether it is a link, when the caller knows)."""
-    if path.suffix == ".jsonl":
-        return submission_problems(path, context)
-    data, problem = read_bounded(path, MAX_JSON_BYTES)
+def validate_file(path: str | Path, context: Context, linked: bool | None = None) -> list[Problem]:
+    """Every problem of one file (``linked``: whether it is a link, when the caller knows).
+    A well-formed annotation is checked from its path as a string: a Path a file cost a tenth
+    of a partition's time."""
+    where = os.fspath(path)
+    if os.path.splitext(where)[1] == ".jsonl":
+        return submission_problems(Path(where), context)
+    data, problem = read_bounded(where, MAX_JSON_BYTES)
     if problem:
         return [problem]
     assert data is not None
-    if path.name != "inventory.json":
+    if os.path.basename(where) != "inventory.json":
         try:
             document = lean_decoder("annotation").decode(data)
         except (msgspec.DecodeError, UnicodeDecodeError):
             pass  # not a well-formed annotation: the slow path says why
         else:
-            inventory, inventory_errors = context.inventory_for(path, linked)
-            return inventory_errors + document_problems(
-                str(path), document, context.corpus, inventory
-            )
+            inventory, inventory_errors = context.inventory_for(where, linked)
+            return inventory_errors + document_problems(where, document, context.corpus, inventory)
+    path = Path(where)
     try:
         value = decode_json(data)
     except JSONDefect as exc:
@@ -1277,10 +1279,14 @@ def validate_partition(
     clean_dir: Path,
     inventory: Path | None,
     split_doc_ids: list[str] | None,
+    links: frozenset[str] | None = None,
 ) -> list[list[Problem]]:
-    """A task: each file's problems, in the order of ``paths``."""
+    """A task: each file's problems, in the order of ``paths``; ``links``: those of the paths
+    that are symbolic links, when the caller knows (else each file is asked)."""
     context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
-    return [validate_file(Path(path), context) for path in paths]
+    if links is None:
+        return [validate_file(path, context) for path in paths]
+    return [validate_file(path, context, os.fspath(path) in links) for path in paths]
 
 
 def validate_paths(
@@ -1295,13 +1301,18 @@ def validate_paths(
     report = Report()
     if engine.in_process:
         context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
-        for path, linked in _walk(targets):
+        for path, linked in _walk_names(targets):
             report.files += 1
             report.extend(validate_file(path, context, linked))
         return report
-    files = [path for path, _ in _walk_names(targets)]  # the engine takes a list to partition
+    files: list[str] = []  # the engine takes a list to partition
+    links: set[str] = set()
+    for path, linked in _walk_names(targets):
+        files.append(path)
+        if os.path.islink(path) if linked is None else linked:
+            links.add(path)
     report.files = len(files)
-    arguments = (clean_dir, inventory, split_doc_ids)
+    arguments = (clean_dir, inventory, split_doc_ids, frozenset(links))
     parts = partitions(files, FILES_PER_PARTITION)
     for found in run_tasks(validate_partition, parts, arguments, engine, "validate"):
         for problems in found:
