@@ -326,3 +326,24 @@ def test_the_dask_summary_says_where_2_workers_gain_from_the_rows() -> None:
         ]
     finally:
         dask_workers.SPEEDUPS.clear()
+
+
+def test_no_stage_counts_an_import_as_its_work(report: tuple[str, dict[str, Any], str]) -> None:
+    text, saved, _ = report
+    imported = {
+        (size, stage): result["imported"]
+        for size, results in saved["scale"]["results"].items()
+        for stage, result in results.items()
+        if "imported" in result
+    }
+    assert {stage for _, stage in imported} == set(REPORT_STAGES)
+    assert not any(imported.values()), imported
+    assert "Imports: no stage or floor imported a module inside its timed block." in text
+
+
+@pytest.mark.parametrize("name", ["build", "floor_build"])
+def test_build_and_its_floor_import_nothing_while_timed(corpus: Path, name: str) -> None:
+    command = [sys.executable, str(PERF / "stages.py"), name, str(corpus)]
+    result = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == []

@@ -395,11 +395,28 @@ def render_scale(
     memory = memory_notes(all_results)
     lines += [*memory, ""] if memory else []
     lines += [load_line([r for results in all_results.values() for r in results.values()])]
+    lines += ["", imports_line(all_results)]
     if any(generation.values()):
         lines += ["", "Corpus generation (not a stage): " + ", ".join(
             f"{n:,} documents {generation[n]:.0f} s" for n in sizes if generation.get(n)
         ) + "."]  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def imports_line(all_results: dict[int, dict[str, Any]]) -> str:
+    """Which stages imported a module inside their timed block (whose import time then counts
+    as the stage's): none, when the warm-ups cover every module a stage needs."""
+    late = sorted(
+        {
+            f"{stage} ({len(result['imported'])} modules, {result['imported'][0]}, ...)"
+            for results in all_results.values()
+            for stage, result in results.items()
+            if result.get("imported")
+        }
+    )
+    if not late:
+        return "Imports: no stage or floor imported a module inside its timed block."
+    return "Imports inside a timed block (counted as the stage's time): " + "; ".join(late) + "."
 
 
 def render_sweep(sweep: dict[int, dict[str, Any]], command: str) -> str:

@@ -50,14 +50,17 @@ class Clock:
     """Wall and CPU seconds of a block (CPU: this process and its reaped children)."""
 
     def __enter__(self) -> Clock:
+        self.modules = set(sys.modules)
         self.wall, self.cpu = time.perf_counter(), cpu_seconds()
         return self
 
     def __exit__(self, *_: object) -> None:
         self.wall, self.cpu = time.perf_counter() - self.wall, cpu_seconds() - self.cpu
+        # Modules first imported inside the block: their import time counts as the stage's.
+        self.imported = sorted(set(sys.modules) - self.modules)
 
-    def figures(self) -> dict[str, float]:
-        return {"seconds": self.wall, "cpu_seconds": self.cpu}
+    def figures(self) -> dict[str, Any]:
+        return {"seconds": self.wall, "cpu_seconds": self.cpu, "imported": self.imported}
 
 
 def cpu_seconds() -> float:
@@ -430,13 +433,29 @@ STAGES = {
 
 # What each stage imports, warmed before it is timed.
 IMPORTS: dict[str, tuple[str, ...]] = {
-    "clean": ("propos.clean",),
+    "clean": ("propos.clean", "tqdm"),
     "floor_clean": ("propos.clean_rules",),
     "validate": ("propos.validate",),
     "validate_submission": ("propos.validate",),
     "jsonschema": ("propos.schema", "jsonschema"),
-    "build": ("propos.build", "propos.tokenize", "pyarrow.parquet", "spacy"),
-    "floor_build": ("pyarrow.parquet", "spacy"),
+    "build": (
+        "propos.build",
+        "propos.card",
+        "propos.croissant",
+        "propos.split",
+        "propos.tokenize",
+        "pyarrow.parquet",
+        "spacy",
+        "datasets",
+        "tqdm",
+    ),
+    "floor_build": (
+        "pyarrow.parquet",
+        "pyarrow.pandas_compat",
+        "pyarrow.vendored.version",
+        "pandas",
+        "spacy",
+    ),
     "evaluate": ("propos.evaluation",),
     "bootstrap": ("propos.evaluation", "propos.metrics.bootstrap"),
     "entities_ours": ("propos.metrics.entities",),
@@ -457,10 +476,23 @@ def warm_tokenizer(root: Path) -> None:
     tokenize("Le tokenizer de spaCy est chargé une fois.")
 
 
+def warm_progress() -> None:
+    """tqdm's first bar makes its lock, importing multiprocessing: once a process, not a run."""
+    from tqdm import tqdm
+
+    tqdm.get_lock()
+
+
 def warm_clean(root: Path) -> None:
     from propos.clean import clean_text
 
     clean_text("Titre\n\nUn paragraphe.\n", "warm", "warm")
+    warm_progress()
+
+
+def warm_build(root: Path) -> None:
+    warm_tokenizer(root)
+    warm_progress()
 
 
 def warm_evaluate(root: Path) -> None:
@@ -476,7 +508,7 @@ WARM_UPS: dict[str, Callable[[Path], None]] = {
     "clean": warm_clean,
     "validate": warm_validate,
     "validate_submission": warm_validate,
-    "build": warm_tokenizer,
+    "build": warm_build,
     "entities_seqeval": warm_tokenizer,
 }
 
