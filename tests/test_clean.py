@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import unicodedata
@@ -367,3 +368,28 @@ def test_a_changed_wikinews_source_is_refused_naming_the_article(tmp_path: Path)
     assert not (root / "corpus" / "clean" / f"{changed['doc_id']}.json").exists()
     written = sorted(p.stem for p in (root / "corpus" / "clean").glob("wn-*.json"))
     assert len(written) == len(manifest["documents"]) - 1
+
+
+def test_a_new_output_folder_is_the_staging_folder_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, gold = ROOT / "corpus" / "raw", ROOT / "annotations" / "gold"
+    new, existing = tmp_path / "new", tmp_path / "existing"
+    existing.mkdir()
+    (existing / "notes.txt").write_text("kept", encoding="utf-8")
+    replaced: list[str] = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(str(b)), replace(a, b)))
+    into_new = clean_corpus(raw, new, gold, ROOT)
+    assert replaced == []  # one rename of the folder, no file renamed
+    into_existing = clean_corpus(raw, existing, gold, ROOT)
+    assert len(replaced) == len(into_existing.written) == len(into_new.written) == 5
+
+    def written(folder: Path) -> dict[str, bytes]:
+        return {path.name: path.read_bytes() for path in folder.glob("*.json")}
+
+    committed = ROOT / "corpus" / "clean"
+    assert written(new) == written(existing)
+    assert written(new) == {name: (committed / name).read_bytes() for name in written(new)}
+    assert (existing / "notes.txt").read_text(encoding="utf-8") == "kept"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["existing", "new"]

@@ -8,6 +8,7 @@ an annotation can always be traced to the page it came from.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import unicodedata
@@ -938,12 +939,13 @@ def commit_cleaned(
 
     ``stage`` runs the tasks, which write into a staging folder beside ``out_dir``; only when
     no anchored text would change (or with ``force``) are the files renamed into place, so a
-    refusal writes nothing and memory holds one small record per document.
+    refusal writes nothing and memory holds one small record per document. An ``out_dir``
+    that did not exist is the staging folder renamed: one rename, not one a document.
     """
     from tqdm import tqdm
 
     run = CleanRun()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    new_folder = not os.path.lexists(out_dir)
     staging = Staging(workdir.create(out_dir, "clean"), out_dir, gold_dir)
     staged: list[str] = []
     try:
@@ -961,12 +963,26 @@ def commit_cleaned(
                 staged.append(found.doc_id)
         if run.refused and not force:
             return run
-        for doc_id in staged:
-            os.replace(staging.folder / f"{doc_id}.json", out_dir / f"{doc_id}.json")
-            run.written.append(doc_id)
+        if not (new_folder and _renamed_whole(staging.folder, out_dir)):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for doc_id in staged:
+                os.replace(staging.folder / f"{doc_id}.json", out_dir / f"{doc_id}.json")
+        run.written.extend(staged)
         return run
     finally:
         workdir.discard(staging.folder)
+
+
+def _renamed_whole(folder: Path, target: Path) -> bool:
+    """Rename ``folder`` to ``target``, unless ``target`` has appeared meanwhile (another run
+    wrote into it: its files are then replaced one by one, as in a folder that existed)."""
+    try:
+        os.rename(folder, target)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
+            return False
+        raise
+    return True
 
 
 def holds(path: str | os.PathLike[str], payload: bytes) -> bool:
