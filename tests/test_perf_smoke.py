@@ -347,3 +347,27 @@ def test_build_and_its_floor_import_nothing_while_timed(corpus: Path, name: str)
     result = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1])["imported"] == []
+
+
+def test_an_update_measures_some_stages_again_and_keeps_the_others(tmp_path: Path) -> None:
+    out = tmp_path / "PERFORMANCE.md"
+
+    def run(*options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(PERF / "run.py"), "--text", "gold", "--work", str(tmp_path),
+                   "--out", str(out), "--repeat", "1", *options]  # fmt: skip
+        return subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+
+    refused = run("--sizes", "5", "--stages", "json_loads", "--update")
+    assert refused.returncode == 1 and "run the sizes without --update first" in refused.stderr
+    assert run("--sizes", "5", "--stages", "validate", "json_loads").returncode == 0
+    before = json.loads((tmp_path / "results.json").read_text())["scale"]["results"]["5"]
+    updated = run("--sizes", "5", "--stages", "json_loads", "--update")
+    assert updated.returncode == 0, updated.stderr[-2000:]
+    scale = json.loads((tmp_path / "results.json").read_text())["scale"]
+    assert scale["results"]["5"]["validate"] == before["validate"]
+    again = "python benchmark/perf/run.py --sizes 5 --text gold --repeat 1 --stages json_loads"
+    assert scale["updates"] == [{"command": f"{again} --update", "stages": ["json_loads"]}]
+    text = out.read_text(encoding="utf-8")
+    assert f"; `json_loads` measured again by `{again} --update`. Machine:" in text
+    table = text.split("### 5 documents", 1)[1].split("\n\n", 2)[1]
+    assert [row[0].split(":")[0] for row in rows_of(table, "`")] == ["`validate`", "`json_loads`"]

@@ -15,7 +15,9 @@ sections of benchmark/PERFORMANCE.md:
 
 Each section is written between its markers and names the command that made it; the other
 sections of the file (and the Dask section of dask_workers.py) are kept. With neither option,
-both run at their default sizes.
+both run at their default sizes. ``--sizes ... --stages A B --update`` measures stages A and B
+again, keeping the other stages' figures from WORK/results.json; the section then names both
+commands.
 """
 
 from __future__ import annotations
@@ -361,13 +363,18 @@ def load_line(results: list[dict[str, Any]]) -> str:
 
 def render_scale(
     all_results: dict[int, dict[str, Any]], command: str, generation: dict[int, float],
-    workers: int,
+    workers: int, updates: list[dict[str, Any]] | None = None,
 ) -> str:  # fmt: skip
     sizes = sorted(all_results)
+    again = "".join(
+        f"; {', '.join(f'`{stage}`' for stage in update['stages'])} measured again by"
+        f" `{update['command']}`"
+        for update in updates or []
+    )
     lines = [
         "## Stages, floors and peers",
         "",
-        f"Measured by `{command}`. Machine: {machine()}; {workers} worker(s) for the stages"
+        f"Measured by `{command}`{again}. Machine: {machine()}; {workers} worker(s) for the stages"
         " that take `--workers` (the floors run in one process). *docs/s* is documents per CPU"
         " second; *throughput / floor's* is the floor's CPU seconds over the stage's, and the"
         " target is the issue's (build and clean within 2x their floor, validate at least 0.5"
@@ -508,6 +515,12 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--render-only", action="store_true", help="rewrite the report from WORK/results.json"
     )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="measure --stages again at --sizes, keeping the other stages' figures from"
+        " WORK/results.json (the report names both commands)",
+    )
     args = parser.parse_args()
     if args.sizes is None and args.sweep is None:
         args.sizes, args.sweep = DEFAULT_SIZES, DEFAULT_SWEEP
@@ -516,6 +529,8 @@ def parse_arguments() -> argparse.Namespace:
         parser.error(f"unknown stage(s): {', '.join(unknown)}")
     if any(n < 1 for n in (args.sizes or []) + (args.sweep or []) + [args.repeat]):
         parser.error("sizes, paragraph counts and --repeat must be at least 1")
+    if args.update and (not args.sizes or args.sweep):
+        parser.error("--update measures stages again at --sizes (not --sweep)")
     return args
 
 
@@ -531,7 +546,27 @@ def section_command(args: argparse.Namespace, option: str) -> str:
         words.append(f"--workers {args.workers}")
     if args.stages != [s for s, _, _ in STAGES]:
         words.append("--stages " + " ".join(args.stages))
+    if args.update:
+        words.append("--update")
     return " ".join(words)
+
+
+def updated_scale(
+    saved: Path, scale: dict[int, dict[str, Any]], command: str, stages: list[str]
+) -> dict[str, Any]:
+    """The sizes section of ``saved`` with ``stages`` measured again (``scale``, by
+    ``command``): the other stages keep their figures, and the section lists the update."""
+    previous = json.loads(saved.read_text()).get("scale") if saved.exists() else None
+    missing = sorted(set(scale) - {int(n) for n in (previous or {}).get("results", {})})
+    if previous is None or missing:
+        raise SystemExit(
+            f"error: {saved}: no earlier figures at {', '.join(map(str, missing or scale))}"
+            " documents to update; run the sizes without --update first"
+        )
+    for size, results in scale.items():
+        previous["results"][str(size)].update(results)
+    previous.setdefault("updates", []).append({"command": command, "stages": stages})
+    return previous
 
 
 def main() -> None:
@@ -541,12 +576,15 @@ def main() -> None:
         results = json.loads(saved.read_text())
     else:
         args.work.mkdir(parents=True, exist_ok=True)
-        results = {}
+        results = json.loads(saved.read_text()) if args.update and saved.exists() else {}
         if args.sizes:
             scale, generation = measure_sizes(args)
             command = section_command(args, "sizes")
-            results["scale"] = {"command": command, "workers": args.workers, "results": scale,
-                                "generation": generation}  # fmt: skip
+            if args.update:
+                results["scale"] = updated_scale(saved, scale, command, args.stages)
+            else:
+                results["scale"] = {"command": command, "workers": args.workers, "results": scale,
+                                    "generation": generation}  # fmt: skip
         if args.sweep:
             command = section_command(args, "sweep")
             results["sweep"] = {"command": command, "results": measure_sweep(args)}
@@ -556,7 +594,9 @@ def main() -> None:
         scale = results["scale"]
         figures = {int(n): r for n, r in scale["results"].items()}
         generation = {int(n): float(s) for n, s in scale["generation"].items()}
-        fresh["scale"] = render_scale(figures, scale["command"], generation, scale["workers"])
+        fresh["scale"] = render_scale(
+            figures, scale["command"], generation, scale["workers"], scale.get("updates", [])
+        )
     if "sweep" in results:
         sweep = {int(p): r for p, r in results["sweep"]["results"].items()}
         fresh["sweep"] = render_sweep(sweep, results["sweep"]["command"])
