@@ -314,6 +314,8 @@ def test_the_dask_summary_says_where_2_workers_gain_from_the_rows() -> None:
         Speedup("validate (gold)", 69, cold=0.9, warm=0.4),
         Speedup("validate (gold)", 100_000, cold=0.8, warm=1.2),
         Speedup("clean", 10_000, cold=0.9, warm=0.7),
+        Speedup("clean", 69, cold=1.2, warm=1.1),  # a gain below a loss: not "from 69"
+        Speedup("clean", 100_000, cold=1.8, warm=0.9),
     ]
     try:
         assert dask_workers.gains() == [
@@ -321,8 +323,8 @@ def test_the_dask_summary_says_where_2_workers_gain_from_the_rows() -> None:
             " cluster, from 69 documents on a running cluster.",
             "- validate (gold): 2 workers beat 1 at no size measured when the command starts"
             " the cluster, from 100,000 documents on a running cluster.",
-            "- clean: 2 workers beat 1 at no size measured when the command starts the cluster,"
-            " at no size measured on a running cluster.",
+            "- clean: 2 workers beat 1 from 100,000 documents when the command starts the"
+            " cluster, at no size measured on a running cluster.",
         ]
     finally:
         dask_workers.SPEEDUPS.clear()

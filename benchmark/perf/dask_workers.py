@@ -128,9 +128,15 @@ def client_connect(address: str) -> Run:
 
 
 def first_gain(stage: str, attribute: str) -> str:
-    """The smallest corpus at which 2 workers beat 1 for ``stage`` (cold or warm)."""
-    sizes = sorted(s.documents for s in SPEEDUPS if s.stage == stage and getattr(s, attribute) > 1)
-    return f"from {sizes[0]:,} documents" if sizes else "at no size measured"
+    """The smallest corpus from which 2 workers beat 1 for ``stage`` (cold or warm) at every
+    larger size measured: a gain at one size and a loss at a larger one is noise."""
+    rows = sorted((s.documents, getattr(s, attribute) > 1) for s in SPEEDUPS if s.stage == stage)
+    sizes: list[int] = []
+    for documents, gains in reversed(rows):
+        if not gains:
+            break
+        sizes.append(documents)
+    return f"from {sizes[-1]:,} documents" if sizes else "at no size measured"
 
 
 def gains() -> list[str]:
