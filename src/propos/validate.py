@@ -1137,8 +1137,8 @@ class Context:
 
 def validate_file(path: str | Path, context: Context, linked: bool | None = None) -> list[Problem]:
     """Every problem of one file (``linked``: whether it is a link, when the caller knows).
-    A well-formed annotation is checked from its path as a string: a Path a file cost a tenth
-    of a partition's time."""
+    A well-formed annotation is checked from its path as a string: making a Path for each file
+    took about 7% of a partition's time (py-spy, 10,000 files)."""
     where = os.fspath(path)
     if os.path.splitext(where)[1] == ".jsonl":
         return submission_problems(Path(where), context)
