@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -373,3 +373,13 @@ def test_an_update_measures_some_stages_again_and_keeps_the_others(tmp_path: Pat
     assert f"; `json_loads` measured again by `{again} --update`. Machine:" in text
     table = text.split("### 5 documents", 1)[1].split("\n\n", 2)[1]
     assert [row[0].split(":")[0] for row in rows_of(table, "`")] == ["`validate`", "`json_loads`"]
+
+
+def test_a_stage_and_its_floor_get_as_many_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = load("run")
+    cpu = {"clean": run.REPEAT_UNDER + 1, "floor_clean": 1.0, "build": run.REPEAT_UNDER + 1}
+    monkeypatch.setattr(run, "run_stage", lambda stage, *_: {"cpu_seconds": cpu[stage]})
+    args = SimpleNamespace(repeat=3, sample=0)
+    pair = run.best_runs(["clean", "floor_clean"], Path("."), args, 1)
+    assert pair["clean"]["runs"] == pair["floor_clean"]["runs"] == 3
+    assert run.best_runs(["build"], Path("."), args, 1)["build"]["runs"] == 1

@@ -158,13 +158,14 @@ def best_runs(
     shared: the least disturbed run is the closest to the stage's own cost). The stages take
     turns, round by round, so that a stage and its floor meet the same conditions: creating
     files, which clean and its floor spend most of their CPU on, costs the kernel several
-    times more at one moment than at another on this machine. A stage whose first run takes
-    more than REPEAT_UNDER CPU seconds runs once."""
+    times more at one moment than at another on this machine. The stages run once when every
+    one's first run took more than REPEAT_UNDER CPU seconds; else all run ``args.repeat``
+    times, so that a stage and its floor keep the least of as many runs each."""
     runs: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
     for round_number in range(args.repeat):
+        if round_number and all(made[0]["cpu_seconds"] > REPEAT_UNDER for made in runs.values()):
+            break
         for stage in stages:
-            if round_number and runs[stage][0]["cpu_seconds"] > REPEAT_UNDER:
-                continue
             runs[stage].append(run_stage(stage, root, workers, args.sample))
     best = {}
     for stage, made in runs.items():
