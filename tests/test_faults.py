@@ -190,7 +190,13 @@ def work_folders(parent: Path, kind: str) -> list[Path]:
 
 
 def holding(parent: Path, kind: str, pattern: str) -> Callable[[], bool]:
-    return lambda: any(any(work.rglob(pattern)) for work in work_folders(parent, kind))
+    def holds() -> bool:
+        try:
+            return any(any(work.rglob(pattern)) for work in work_folders(parent, kind))
+        except FileNotFoundError:  # the run removed its work folder between the two looks
+            return False
+
+    return holds
 
 
 @pytest.mark.slow
