@@ -552,18 +552,21 @@ def section_command(args: argparse.Namespace, option: str) -> str:
     return " ".join(words)
 
 
-def updated_scale(
-    saved: Path, scale: dict[int, dict[str, Any]], command: str, stages: list[str]
-) -> dict[str, Any]:
-    """The sizes section of ``saved`` with ``stages`` measured again (``scale``, by
-    ``command``): the other stages keep their figures, and the section lists the update."""
-    previous = json.loads(saved.read_text()).get("scale") if saved.exists() else None
-    missing = sorted(set(scale) - {int(n) for n in (previous or {}).get("results", {})})
+def check_updatable(saved: Path, previous: dict[str, Any] | None, sizes: list[int]) -> None:
+    """Stop before measuring when ``saved`` holds no earlier figures at every size."""
+    missing = sorted(set(sizes) - {int(n) for n in (previous or {}).get("results", {})})
     if previous is None or missing:
         raise SystemExit(
-            f"error: {saved}: no earlier figures at {', '.join(map(str, missing or scale))}"
+            f"error: {saved}: no earlier figures at {', '.join(map(str, missing or sizes))}"
             " documents to update; run the sizes without --update first"
         )
+
+
+def updated_scale(
+    previous: dict[str, Any], scale: dict[int, dict[str, Any]], command: str, stages: list[str]
+) -> dict[str, Any]:
+    """The sizes section ``previous`` with ``stages`` measured again (``scale``, by
+    ``command``): the other stages keep their figures, and the section lists the update."""
     for size, results in scale.items():
         previous["results"][str(size)].update(results)
     previous.setdefault("updates", []).append({"command": command, "stages": stages})
@@ -578,11 +581,13 @@ def main() -> None:
     else:
         args.work.mkdir(parents=True, exist_ok=True)
         results = json.loads(saved.read_text()) if args.update and saved.exists() else {}
+        if args.update:
+            check_updatable(saved, results.get("scale"), args.sizes)
         if args.sizes:
             scale, generation = measure_sizes(args)
             command = section_command(args, "sizes")
             if args.update:
-                results["scale"] = updated_scale(saved, scale, command, args.stages)
+                results["scale"] = updated_scale(results["scale"], scale, command, args.stages)
             else:
                 results["scale"] = {"command": command, "workers": args.workers, "results": scale,
                                     "generation": generation}  # fmt: skip
