@@ -120,16 +120,28 @@ def oracle_runs(offsets: list[int]) -> list[list[int]]:
 # ---------------------------------------------------------------- lines and white space
 
 
+def line_spans(text: str, first: int = 0) -> list[tuple[int, int, int | None]]:
+    """split_lines as the oracle gives them: (start, end, the break's last character)."""
+    spans: list[tuple[int, int, int | None]] = []
+    start = first
+    for line, width in zip(*split_lines(text, first), strict=True):
+        end = start + len(line)
+        assert text[start:end] == line
+        spans.append((start, end, end + width - 1 if width else None))
+        start = end + width
+    return spans
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(TEXT_ALPHABET, max_size=40).map("".join), st.integers(0, 2))
 def test_split_lines_agrees_with_the_character_loop(text: str, first: int) -> None:
-    assert list(split_lines(text, first)) == oracle_split_lines(text, first)
+    assert line_spans(text, first) == oracle_split_lines(text, first)
 
 
 def test_split_lines_agrees_on_the_seeds_with_lf_and_with_crlf() -> None:
     for text in seed_texts():
         for variant in (text, text.replace("\n", "\r\n"), text.replace("\n", "\r")):
-            assert list(split_lines(variant)) == oracle_split_lines(variant)
+            assert line_spans(variant) == oracle_split_lines(variant)
 
 
 @settings(max_examples=600, deadline=None)
@@ -207,6 +219,43 @@ def test_the_furniture_alternation_names_the_first_rule_that_matches() -> None:
         for line in rule_lines():
             expected = next((rule for rule in line_rules if rule.matches(line)), None)
             assert clean_rules.matching_rule(line_rules, pattern, line) == expected, line
+
+
+def test_the_line_screen_names_the_first_furniture_rule_else_metadata() -> None:
+    """One scan a kept line: furniture first (case-insensitive), then the metadata screen."""
+    for line_rules in (
+        clean_rules.FURNITURE_RULES,
+        clean_rules.FURNITURE_RULES + clean_rules.WIKINEWS_FURNITURE,
+    ):
+        screen = clean_rules.line_screen(line_rules)
+        for line in [*rule_lines(), "AFP", "afp", "Par Jean Dupont", "PARTAGEZ"]:
+            furniture = next((rule for rule in line_rules if rule.matches(line)), None)
+            metadata = clean_rules.METADATA_SCREEN.fullmatch(line) is not None
+            found = screen.fullmatch(line)
+            if furniture is not None:
+                assert found and found.lastgroup == f"r{line_rules.index(furniture)}", line
+            elif metadata:
+                assert found and found.lastgroup == "metadata", line
+            else:
+                assert found is None, line
+
+
+def test_the_block_opener_screen_lets_through_every_opener_and_only_them() -> None:
+    openers = (
+        clean_rules.WEATHER_BANNER_OPENER,
+        clean_rules.RELATED_BLOCK_OPENER,
+        clean_rules.SHARE_BLOCK_OPENER,
+    )
+    lines = [
+        *rule_lines(), "12 °C", "-3,5°F", "12 c", "Lire aussi", "VOIR AUSSI le reste",
+        "Partager cet article :", "partager cet article", "Articles liés", "Sur le même sujet",
+    ]  # fmt: skip
+    opened = 0
+    for line in lines:
+        any_opener = any(opener.fullmatch(line) for opener in openers)
+        assert (clean_rules.BLOCK_OPENERS_SCREEN.fullmatch(line) is not None) == any_opener, line
+        opened += any_opener
+    assert opened >= 8
 
 
 def test_the_metadata_screen_rejects_only_lines_no_metadata_rule_matches() -> None:
@@ -333,6 +382,18 @@ def test_a_line_a_spacing_rule_matches_holds_one_of_its_literals(line: str) -> N
     for rule in clean_rules.SPACING_RULES:
         if rule.compiled.search(line):
             assert any(literal in line for literal in rule.literals), (rule.name, line)
+
+
+QUALITY_ALPHABET = st.sampled_from([*"AB' -–—x1", "XNUM", "THAW", " - ", "\u00a0"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(QUALITY_ALPHABET, max_size=16).map("".join))
+def test_a_line_a_quality_pattern_matches_holds_one_of_its_literals(line: str) -> None:
+    for name, pattern, _ in clean_rules.QUALITY_PATTERNS:
+        literals = clean_rules.QUALITY_LITERALS.get(name, ("",))
+        if pattern.search(line):
+            assert any(literal in line for literal in literals), (name, line)
 
 
 def test_the_wikinews_collection_cleans_to_its_pinned_hashes_with_every_spacing_rule(

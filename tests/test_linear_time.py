@@ -215,6 +215,7 @@ ANCHORED = (
         clean_rules.SHARE_BLOCK_OPENER.pattern,
         clean_rules.BULLET_PREFIX.pattern,
         clean_rules.METADATA_SCREEN.pattern,
+        clean_rules.BLOCK_OPENERS_SCREEN.pattern,
         importer.URL_FILE.pattern,  # on a file name
         leaderboard.LINKABLE_URL.pattern,
         ner_spacy._LEADING.pattern,

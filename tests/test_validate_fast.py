@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from propos import schema
 from propos.fastschema import StringsCheck, fast_type, lean_decoder
+from propos.fileio import read_file, read_whole, write_new
 from propos.sentences import sentence_index
 from propos.validate import (
     LOCAL_QUOTE_WINDOW,
@@ -36,7 +38,6 @@ from propos.validate import (
     overlap_problems,
     quote_kind_problem,
     quoted_depth_at,
-    read_whole,
     same_sentence,
     span_problem,
     validate_paths,
@@ -352,6 +353,18 @@ def test_the_folder_walk_lists_what_rglob_lists(tmp_path: Path, monkeypatch: Any
         [tree / "b"], ROOT / "corpus" / "clean", ROOT / "annotations" / "inventory.json"
     )
     assert report.files == 2  # b/c.json, b/c/d.jsonl, found as they are validated
+
+
+def test_a_file_written_anew_holds_the_payload_alone(tmp_path: Path) -> None:
+    """write_new empties a longer file it replaces; read_file gives back every byte."""
+    target = tmp_path / "doc.json"
+    target.write_bytes(b"x" * 100_000)
+    payload = "«\u00a0é»\n".encode() * 1_000
+    write_new(str(target), payload)
+    assert target.read_bytes() == payload
+    assert read_file(target) == payload
+    with pytest.raises(IsADirectoryError):
+        write_new(tmp_path, payload)
 
 
 def test_a_file_is_read_whole_even_past_its_size_at_open(tmp_path: Path) -> None:

@@ -30,9 +30,12 @@ from propos.fileio import (
     dump_json_bytes,
     naming,
     parse_json_bytes,
+    read_file,
     read_json,
+    read_whole,
     sha256_bytes,
     sha256_text,
+    write_new,
 )
 
 NO_BREAK_SPACES = "\u00a0\u202f\u2007"
@@ -43,7 +46,7 @@ NO_BREAK_SPACE = re.compile(f"[{NO_BREAK_SPACES}]")
 WHITE_SPACE_TO_COLLAPSE = re.compile(f"\\s(?:\\s+|(?<=[^\\S {NO_BREAK_SPACES}]))")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 RAW_SUFFIXES = (".txt", ".html", ".htm")
-PARAGRAPH_SEPARATOR = "\n\n"
+PARAGRAPH_SEPARATOR = "\n\n"  # two characters: see assemble
 KEY_PREFIX = 24  # characters of a comparison key that are compared before the whole key
 
 
@@ -123,22 +126,21 @@ def line_endings(text: str) -> str:
     return "+".join(kinds) if kinds else "none"
 
 
-def split_lines(text: str, first: int = 0) -> Iterable[tuple[int, int, int | None]]:
-    """Yield (start, end, newline position) for each line; the newline is \\n, \\r\\n or \\r
-    (its position is that of its last character)."""
-    start = first
-    if "\r" in text:
-        for line_break in LINE_BREAK.finditer(text, first):
-            yield start, line_break.start(), line_break.end() - 1
-            start = line_break.end()
-    else:  # str.find runs at memory speed; the pattern tests each character
-        end = text.find("\n", start)
-        while end >= 0:
-            yield start, end, end
-            start = end + 1
-            end = text.find("\n", start)
-    if start < len(text):
-        yield start, len(text), None
+def split_lines(text: str, first: int = 0) -> tuple[list[str], list[int]]:
+    """The lines of ``text`` from ``first`` on, and the width of the line break after each:
+    1 for \n or \r, 2 for \r\n, 0 after a last line that no break ends."""
+    body = text[first:] if first else text
+    if "\r" in body:
+        lines = LINE_BREAK.split(body)
+        widths = [len(found) for found in LINE_BREAK.findall(body)]
+    else:  # str.split runs at memory speed; the pattern tests each character
+        lines = body.split("\n")
+        widths = [1] * (len(lines) - 1)
+    if lines[-1]:
+        widths.append(0)
+    else:
+        lines.pop()  # a break ends the text: no line after it
+    return lines, widths
 
 
 # ---------------------------------------------------------------- normalisation with offsets
@@ -288,15 +290,25 @@ def has_single_spaces(text: str) -> bool:
 
 
 def read_lines(text: str, first: int) -> list[Line]:
+    """The lines that hold something, numbered as in the text, each with its ``block``: the
+    index of its run of lines with no blank line between them. An empty line is left out (it
+    only separates blocks); a line of white space is kept as blank, for the report."""
     # Line breaks never take part in normalisation: an NFC text is NFC line by line.
     all_nfc = is_nfc(text)
     lines = []
-    for number, (start, end, newline_at) in enumerate(split_lines(text, first), start=1):
-        # Positional arguments: a third cheaper than keywords, for a Line made per line.
-        if start == end:
-            lines.append(Line(number, "", "", [], newline_at, "blank"))
+    block = -1
+    after_blank = True
+    sources, break_widths = split_lines(text, first)
+    next_start = first
+    for number, (source, break_width) in enumerate(
+        zip(sources, break_widths, strict=True), start=1
+    ):
+        start = next_start
+        next_start = start + len(source) + break_width
+        newline_at = next_start - 1 if break_width else None  # its break's last character
+        if not source:
+            after_blank = True
             continue
-        source = text[start:end]
         if (  # the common line, nothing to normalise: has_single_spaces, spelt out
             all_nfc
             and source.isprintable()
@@ -304,15 +316,25 @@ def read_lines(text: str, first: int) -> list[Line]:
             and source[0] != " "
             and source[-1] != " "
         ):
-            plain = Line(number, source, source, [[0, start, end - start]], newline_at,
-                         "kept", "", "paragraph", (), True, True)  # fmt: skip
+            if after_blank:
+                block += 1
+                after_blank = False
+            # Positional arguments: a third cheaper than keywords, for a Line made per line.
+            plain = Line(number, source, source, [[0, start, len(source)]], newline_at,
+                         "kept", "", "paragraph", (), True, True, block)  # fmt: skip
             lines.append(plain)
             continue
         normalised, runs = normalise_line(source, start, all_nfc)
         line = Line(number, source, normalised, runs, newline_at, nfc=all_nfc)
-        if not normalised:
+        if normalised:
+            if after_blank:
+                block += 1
+                after_blank = False
+            line.block = block
+        else:
             line.status = "blank"
             line.rule = "blank_line"
+            after_blank = True
         lines.append(line)
     return lines
 
@@ -322,21 +344,17 @@ def kept(lines: list[Line]) -> list[Line]:
 
 
 def blocks(lines: list[Line]) -> list[list[Line]]:
-    """Runs of non-blank lines; each line's ``block`` becomes the index of its run.
+    """The runs of non-blank lines, in order (``read_lines`` gave each line its run's index).
 
     Rules only ever remove lines, never blank them, so the runs found before classification
     hold all along it.
     """
-    found: list[list[Line]] = [[]]
+    found: list[list[Line]] = []
     for line in lines:
-        if line.status == "blank":
-            if found[-1]:
-                found.append([])
-        else:
-            line.block = len(found) - 1
+        if line.block == len(found):
+            found.append([line])
+        elif line.block >= 0:
             found[-1].append(line)
-    if not found[-1]:
-        found.pop()
     return found
 
 
@@ -385,12 +403,14 @@ def apply_share_blocks(found: list[list[Line]], profile: rules.Profile) -> None:
 
 
 def apply_line_rules(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
+    screen = profile.line_pattern
     for line in kept(lines):
-        furniture = rules.matching_rule(profile.line_rules, profile.line_pattern, line.text)
-        if furniture is not None:
-            drop(line, "removed", furniture.name)
+        found = screen.fullmatch(line.text)
+        if found is None:
             continue
-        if rules.METADATA_SCREEN.fullmatch(line.text) is None:
+        group = found.lastgroup or ""
+        if group != "metadata":  # group r<i>: the i-th furniture rule
+            drop(line, "removed", profile.line_rules[int(group[1:])].name)
             continue
         for rule in rules.METADATA_RULES:
             fields = rule.extract(line.text)
@@ -479,11 +499,11 @@ def assign_roles(lines: list[Line]) -> None:
             line.role = "subheading"
 
 
-def apply_spacing_rules(lines: list[Line], profile: rules.Profile) -> None:
+def apply_spacing_rules(kept_lines: list[Line], profile: rules.Profile) -> None:
     """Delete the spaces the profile's rules point at; the line's rules are recorded."""
-    for line in kept(lines):
+    for line in kept_lines:
         for rule in profile.spacing:
-            if not any(literal in line.text for literal in rule.literals):
+            if not holds_any(line.text, rule.literals):
                 continue
             dropped = sorted(
                 {
@@ -525,9 +545,12 @@ def without_positions(
 
 def classify(lines: list[Line], metadata: dict[str, Any], profile: rules.Profile) -> None:
     found = blocks(lines)
-    apply_weather_banners(found, metadata)
-    apply_related_blocks(found, profile)
-    apply_share_blocks(found, profile)
+    for block in found:
+        if rules.BLOCK_OPENERS_SCREEN.fullmatch(block[0].text):
+            apply_weather_banners(found, metadata)
+            apply_related_blocks(found, profile)
+            apply_share_blocks(found, profile)
+            break
     apply_line_rules(lines, metadata, profile)
     apply_title_rules(lines, metadata)
     apply_repetition_rule(lines)
@@ -551,50 +574,73 @@ def is_title_case(text: str) -> bool:
     return len(words) >= 4 and all(w[0].isupper() for w in words)
 
 
-def quality_flags(lines: list[Line]) -> list[dict[str, Any]]:
-    flags: list[dict[str, Any]] = []
-    english_lines = [line for line in lines if rules.FURNITURE_LANGUAGE.get(line.rule) == "en"]
-    for line in english_lines:
-        flags.append(
-            {
-                "flag": "english_furniture",
-                "line": line.number,
-                "evidence": line.text,
-                "note": "untranslated English page furniture (removed)",
-            }
-        )
-    for line in kept(lines):
-        for name, pattern, note in rules.QUALITY_PATTERNS:
-            literal = rules.QUALITY_LITERALS.get(name)
-            if literal is not None and literal not in line.text:
+def quality_flags(
+    lines: list[Line], kept_lines: list[Line], document_text: str
+) -> list[dict[str, Any]]:
+    """The flags of a document: its English furniture (removed), then the flags of its kept
+    lines, whose ``document_text`` tells which patterns can match at all."""
+    flags: list[dict[str, Any]] = [
+        {
+            "flag": "english_furniture",
+            "line": line.number,
+            "evidence": line.text,
+            "note": "untranslated English page furniture (removed)",
+        }
+        for line in lines
+        if line.rule in ENGLISH_FURNITURE
+    ]
+    # A pattern none of whose literals the text holds matches none of its lines.
+    scans = [scan for scan in QUALITY_SCANS if holds_any(document_text, scan[3])]
+    for line in kept_lines:
+        text = line.text
+        for name, pattern, note, literals in scans:
+            if not holds_any(text, literals):
                 continue
-            for found in pattern.finditer(line.text):
+            for found in pattern.finditer(text):
                 evidence = found.groupdict().get("kicker") or found.group(0)
                 if name == "english_kicker" and english_share(evidence) < 0.5:
                     continue
                 flags.append(
                     {"flag": name, "line": line.number, "evidence": evidence, "note": note}
                 )
-        if line.role == "title" and is_title_case(line.text):
+        if line.role == "title" and is_title_case(text):
             flags.append(
                 {
                     "flag": "title_case_headline",
                     "line": line.number,
-                    "evidence": line.text,
+                    "evidence": text,
                     "note": "English-style Title Case, a sign of machine translation",
                 }
             )
-        has_guillemets = "«" in line.text or "»" in line.text  # far cheaper than counting
-        if has_guillemets and line.text.count("«") != line.text.count("»"):
+        has_guillemets = "«" in text or "»" in text  # far cheaper than counting
+        if has_guillemets and text.count("«") != text.count("»"):
             flags.append(
                 {
                     "flag": "unbalanced_guillemets",
                     "line": line.number,
-                    "evidence": line.text[:80],
+                    "evidence": text[:80],
                     "note": "« and » do not pair up in this paragraph",
                 }
             )
     return flags
+
+
+def holds_any(text: str, literals: tuple[str, ...]) -> bool:
+    """``any(literal in text for literal in literals)``, without a generator's cost."""
+    for literal in literals:  # noqa: SIM110 (a generator costs more than the searches)
+        if literal in text:
+            return True
+    return False
+
+
+ENGLISH_FURNITURE = frozenset(
+    name for name, language in rules.FURNITURE_LANGUAGE.items() if language == "en"
+)
+# (name, pattern, note, literals): a pattern without literals is tried on every line.
+QUALITY_SCANS = tuple(
+    (name, pattern, note, rules.QUALITY_LITERALS.get(name, ("",)))
+    for name, pattern, note in rules.QUALITY_PATTERNS
+)
 
 
 # ---------------------------------------------------------------- assembly
@@ -615,30 +661,38 @@ def expand_offsets(runs: list[list[int]]) -> list[int]:
     return offsets
 
 
-def assemble(lines: list[Line]) -> tuple[str, list[list[int]], list[dict[str, Any]]]:
-    """The text, its offset map and its paragraphs: each line's runs are added once, so the
-    cost is linear in the number of runs, whatever the number of paragraphs."""
+def assemble(kept_lines: list[Line]) -> tuple[str, list[list[int]], list[dict[str, Any]]]:
+    """The text of the kept lines, its offset map and its paragraphs: each line's runs are
+    added once, so the cost is linear in the number of runs, whatever the number of paragraphs."""
     parts: list[str] = []
     offset_map: list[list[int]] = []
     paragraphs: list[dict[str, Any]] = []
     previous: Line | None = None
     start = 0
-    for line in kept(lines):
+    for line in kept_lines:
         if previous is not None:
-            # The blank line between two paragraphs maps onto the newline ending the first.
-            assert previous.newline_at is not None
+            # Both characters of the blank line between two paragraphs map onto the newline
+            # ending the first (add_run spelt out: two calls a paragraph showed). The first
+            # continues the paragraph's last run if that run ends at the newline; the second
+            # comes back to the same raw character, so it always opens a run.
+            newline_at = previous.newline_at
+            assert newline_at is not None
             parts.append(PARAGRAPH_SEPARATOR)
-            for position in range(start, start + len(PARAGRAPH_SEPARATOR)):
-                add_run(offset_map, position, previous.newline_at, 1)
+            last = offset_map[-1]
+            if last[0] + last[2] == start and last[1] + last[2] == newline_at:
+                last[2] += 1
+            else:
+                offset_map.append([start, newline_at, 1])
+            offset_map.append([start + 1, newline_at, 1])
             start += len(PARAGRAPH_SEPARATOR)
         text = line.text
         parts.append(text)
-        runs = line.runs
-        if runs:
-            # Only a line's first run can continue the map's last one: its others start
-            # where the line's previous run stopped short of continuing it.
-            first_start, raw_start, length = runs[0]
-            add_run(offset_map, start + first_start, raw_start, length)
+        runs = line.runs  # a kept line has text, so runs
+        # Only a line's first run can continue the map's last one: its others start where
+        # the line's previous run stopped short of continuing it.
+        first_start, raw_start, length = runs[0]
+        add_run(offset_map, start + first_start, raw_start, length)
+        if len(runs) > 1:
             offset_map.extend([start + at, raw, size] for at, raw, size in runs[1:])
         paragraphs.append({"start": start, "end": start + len(text), "role": line.role})
         start += len(text)
@@ -675,8 +729,9 @@ def clean_text(
     lines = read_lines(source_text, first)
     rule_set = rules.PROFILES[profile]
     classify(lines, metadata, rule_set)
-    apply_spacing_rules(lines, rule_set)
-    text, offset_map, paragraphs = assemble(lines)
+    kept_lines = kept(lines)
+    apply_spacing_rules(kept_lines, rule_set)
+    text, offset_map, paragraphs = assemble(kept_lines)
     if not text:
         removed = sum(line.status in ("removed", "metadata") for line in lines)
         raise ProposError(f"{where}: nothing left after cleaning ({removed} lines removed)")
@@ -686,7 +741,7 @@ def clean_text(
         "text": text,
         "paragraphs": paragraphs,
         "metadata": metadata,
-        "quality_flags": quality_flags(lines),
+        "quality_flags": quality_flags(lines, kept_lines, text),
         "report": report(lines),
         "offset_map": offset_map,
     }
@@ -732,8 +787,8 @@ def clean_file(
 ) -> dict[str, Any]:
     # Strings, not Paths: at a few hundred microseconds a document, building Paths showed.
     where = os.fspath(path)
-    with open(where, "rb") as raw_file:
-        data = raw_file.read()
+    with naming(where):
+        data = read_file(where)
     raw_text, has_bom = decode_raw(data, where)
     doc_id, suffix = os.path.splitext(os.path.basename(where))
     bad_name = schema.doc_id_problem(doc_id)
@@ -794,8 +849,7 @@ def frozen_hash(gold_dir: Path, doc_id: str) -> str | None:
     """The text hash a gold file anchors ``doc_id`` to, if there is one."""
     gold_file = os.path.join(gold_dir, f"{doc_id}.json")
     try:
-        with open(gold_file, "rb") as handle:
-            data = handle.read()
+        data = read_file(gold_file)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -828,11 +882,13 @@ Cleaned = tuple[str, dict[str, Any] | None, str | None]  # (doc_id, document, er
 class Staging:
     """Where the tasks of one clean run put their documents: ``folder``, the run's staging
     folder beside ``out_dir``, which the driver renames them from; ``gold_dir``, whose
-    annotations anchor texts that must not change."""
+    annotations anchor texts that must not change; whether ``out_dir`` existed when the run
+    began (if not, it holds no document to compare with)."""
 
     folder: Path
     out_dir: Path
     gold_dir: Path
+    out_dir_existed: bool = True
 
 
 class Staged(NamedTuple):
@@ -856,11 +912,11 @@ def stage_cleaned(cleaned: Cleaned, staging: Staging) -> Staged:
     refused = anchored is not None and anchored != document["text_sha256"]
     name = f"{doc_id}.json"
     payload = dump_json_bytes(document)
-    if holds(os.path.join(staging.out_dir, name), payload):
+    if staging.out_dir_existed and holds(os.path.join(staging.out_dir, name), payload):
         return Staged(doc_id, unchanged=True, refused=refused)
     staged_file = os.path.join(staging.folder, name)
-    with naming(staged_file), open(staged_file, "wb") as handle:
-        handle.write(payload)
+    with naming(staged_file):
+        write_new(staged_file, payload)
     return Staged(doc_id, refused=refused)
 
 
@@ -946,7 +1002,7 @@ def commit_cleaned(
 
     run = CleanRun()
     new_folder = not os.path.lexists(out_dir)
-    staging = Staging(workdir.create(out_dir, "clean"), out_dir, gold_dir)
+    staging = Staging(workdir.create(out_dir, "clean"), out_dir, gold_dir, not new_folder)
     staged: list[str] = []
     try:
         for found in tqdm(
@@ -990,8 +1046,7 @@ def holds(path: str | os.PathLike[str], payload: bytes) -> bool:
     try:
         if os.stat(path).st_size != len(payload):
             return False
-        with open(path, "rb") as handle:
-            return handle.read() == payload
+        return read_whole(path, len(payload)) == payload
     except FileNotFoundError:
         return False
 

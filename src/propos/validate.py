@@ -24,7 +24,7 @@ from propos import schema
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fastschema import lean_decoder
-from propos.fileio import JSONDefect, decode_json, sha256_text
+from propos.fileio import JSONDefect, decode_json, read_whole, sha256_text
 from propos.sentences import SENTENCE_END, sentence_index
 from propos.sentences import _is_abbreviation as _abbreviation_before
 
@@ -940,25 +940,6 @@ def clean_document_problems(where: str, data: Any) -> list[Problem]:
 
 def mebibytes(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
-
-
-def read_whole(path: str | Path, limit: int) -> bytes | None:
-    """The bytes of a file, or None when it holds more than ``limit``: one descriptor, its
-    size, then reads of that size (no buffered file object, a third of the cost of open())."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        size = os.fstat(descriptor).st_size
-        if size > limit:
-            return None
-        data = os.read(descriptor, size + 1)  # a short read of a regular file is its end
-        if len(data) > size:  # the file grew since fstat: read on, within the limit
-            pieces = [data]
-            while pieces[-1] and sum(map(len, pieces)) <= limit:
-                pieces.append(os.read(descriptor, 1 << 16))
-            data = b"".join(pieces)
-    finally:
-        os.close(descriptor)
-    return data if len(data) <= limit else None
 
 
 def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
