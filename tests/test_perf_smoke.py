@@ -239,10 +239,12 @@ def test_each_stage_stands_beside_its_floor_with_the_right_ratio(
             share = figures[floor]["cpu_seconds"] / figures[stage]["cpu_seconds"]
             assert row[2] == f"{figures[stage]['seconds']:.2f}"
             assert row[3] == f"{figures[stage]['cpu_seconds']:.2f}"
-            assert row[5] == f"{int(size) / figures[stage]['cpu_seconds']:,.0f}"
-            assert row[7] == f"{figures[floor]['cpu_seconds']:.2f} ({floor})"
-            assert row[8] == f"{math.floor(share * 100) / 100:.2f}" and row[9] == f"≥ {target}"
-            assert row[10] == ("met" if share >= target else "**missed**")
+            system = figures[stage]["system_seconds"]
+            assert row[4] == f"{system:.2f}" and 0 <= system <= figures[stage]["cpu_seconds"]
+            assert row[6] == f"{int(size) / figures[stage]['cpu_seconds']:,.0f}"
+            assert row[8] == f"{figures[floor]['cpu_seconds']:.2f} ({floor})"
+            assert row[9] == f"{math.floor(share * 100) / 100:.2f}" and row[10] == f"≥ {target}"
+            assert row[11] == ("met" if share >= target else "**missed**")
         # Each stage ran twice (--repeat 2; all are quick here), and the run kept is saved.
         assert all(result["runs"] == 2 for result in scale[size].values())
 
@@ -383,3 +385,9 @@ def test_a_stage_and_its_floor_get_as_many_runs(monkeypatch: pytest.MonkeyPatch)
     pair = run.best_runs(["clean", "floor_clean"], Path("."), args, 1)
     assert pair["clean"]["runs"] == pair["floor_clean"]["runs"] == 3
     assert run.best_runs(["build"], Path("."), args, 1)["build"]["runs"] == 1
+
+
+def test_a_result_saved_before_system_time_was_recorded_shows_a_dash() -> None:
+    run = load("run")
+    assert run.system_cell({"cpu_seconds": 1.0}) == "—"
+    assert run.system_cell({"cpu_seconds": 1.0, "system_seconds": 0.25}) == "0.25"

@@ -265,11 +265,17 @@ def floor_cells(results: dict[str, Any], stage: str) -> list[str]:
     return [f"{results[floor]['cpu_seconds']:.2f} ({floor})", shown, f"≥ {target}", met]
 
 
+def system_cell(result: dict[str, Any]) -> str:
+    """The system part of a stage's CPU seconds (—: measured before it was recorded apart)."""
+    system = result.get("system_seconds")
+    return "—" if system is None else f"{system:.2f}"
+
+
 def stage_table(results: dict[str, Any], documents: int) -> list[str]:
     lines = [
-        "| stage | kind | wall s | CPU s | imports s | docs/s (CPU) | peak MB | floor CPU s |"
-        " throughput / floor's | target | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| stage | kind | wall s | CPU s | of it system s | imports s | docs/s (CPU) | peak MB |"
+        " floor CPU s | throughput / floor's | target | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for stage, description, kind in STAGES:
         result = results.get(stage)
@@ -279,7 +285,7 @@ def stage_table(results: dict[str, Any], documents: int) -> list[str]:
         cpu = result["cpu_seconds"]
         cells = [
             f"`{stage}`: {description}{note}", kind, f"{result['seconds']:.2f}", f"{cpu:.2f}",
-            f"{result.get('import_seconds', 0.0):.2f}",
+            system_cell(result), f"{result.get('import_seconds', 0.0):.2f}",
             f"{documents / cpu if cpu else float('inf'):,.0f}", f"{result['peak_mb']:.0f}",
             *floor_cells(results, stage),
         ]  # fmt: skip
@@ -376,7 +382,10 @@ def render_scale(
         "## Stages, floors and peers",
         "",
         f"Measured by `{command}`{again}. Machine: {machine()}; {workers} worker(s) for the stages"
-        " that take `--workers` (the floors run in one process). *docs/s* is documents per CPU"
+        " that take `--workers` (the floors run in one process). *CPU s* is user + system"
+        " time; *of it system s* is the kernel's part (reading, creating and renaming files),"
+        " which on this machine varies several times over from one run to the next (— in a row"
+        " measured before it was recorded apart). *docs/s* is documents per CPU"
         " second; *throughput / floor's* is the floor's CPU seconds over the stage's, and the"
         " target is the issue's (build and clean within 2x their floor, validate at least 0.5"
         " of json.loads of the files it reads, streamed evaluation at least 0.25 of"

@@ -70,7 +70,7 @@ class Line:
 
     nfc: bool = False  # the source line was NFC, so the text is
     plain: bool = False  # the text is the source: NFC, its only white space single spaces
-    block: int = -1  # index of its run of non-blank lines (see blocks)
+    block: int = -1  # index of its run of non-blank lines (read_lines sets it; see blocks)
     key: str | None = None  # normalise_key(text), computed once when first asked for
     key_start: str | None = None  # its first KEY_PREFIX characters
 
@@ -128,7 +128,7 @@ def line_endings(text: str) -> str:
 
 def split_lines(text: str, first: int = 0) -> tuple[list[str], list[int]]:
     """The lines of ``text`` from ``first`` on, and the width of the line break after each:
-    1 for \n or \r, 2 for \r\n, 0 after a last line that no break ends."""
+    1 for \\n or \\r, 2 for \\r\\n, 0 after a last line that no break ends."""
     body = text[first:] if first else text
     if "\r" in body:
         lines = LINE_BREAK.split(body)

@@ -38,9 +38,10 @@ def read_whole(path: str | os.PathLike[str], limit: int | None = None) -> bytes 
             return None
         data = os.read(descriptor, size + 1)  # a short read of a regular file is its end
         if len(data) > size:  # the file grew since fstat (or is a pipe): read on, within the limit
-            pieces = [data]
-            while pieces[-1] and (limit is None or sum(map(len, pieces)) <= limit):
+            pieces, total = [data], len(data)
+            while pieces[-1] and (limit is None or total <= limit):
                 pieces.append(os.read(descriptor, 1 << 16))
+                total += len(pieces[-1])
             data = b"".join(pieces)
     finally:
         os.close(descriptor)
@@ -55,8 +56,9 @@ def read_file(path: str | os.PathLike[str]) -> bytes:
 
 
 def write_new(path: str | os.PathLike[str], payload: bytes) -> None:
-    """Write ``payload`` to a file at ``path``, created or emptied: one descriptor, one write
-    a time (open() adds a buffered object, an fstat, an isatty ioctl and a seek)."""
+    """Write ``payload`` to a file at ``path``, created or emptied: one descriptor and, but for
+    a short write, one write (open() adds a buffered object, an fstat, an isatty ioctl and a
+    seek)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(payload)
