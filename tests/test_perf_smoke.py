@@ -391,3 +391,22 @@ def test_a_result_saved_before_system_time_was_recorded_shows_a_dash() -> None:
     run = load("run")
     assert run.system_cell({"cpu_seconds": 1.0}) == "—"
     assert run.system_cell({"cpu_seconds": 1.0, "system_seconds": 0.25}) == "0.25"
+
+
+def test_each_floored_stage_is_also_set_against_its_floor_on_user_time(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, saved, _ = report
+    for size, figures in saved["scale"]["results"].items():
+        findings = text.split(f"**{int(size):,} documents**", 1)[1].split("\n\n", 2)[1]
+        for stage, floor, _ in FLOORED:
+            ours, least = (
+                figures[name]["cpu_seconds"] - figures[name]["system_seconds"]
+                for name in (stage, floor)
+            )
+            share = f"{math.floor(least / ours * 100) / 100:.2f}"
+            line = f"- {stage} against {floor} on user CPU alone (system: "
+            assert any(
+                row.startswith(line) and row.endswith(f"): {share} of its throughput")
+                for row in findings.splitlines()
+            ), (size, stage, findings)
