@@ -51,14 +51,14 @@ class Clock:
 
     def __enter__(self) -> Clock:
         self.modules = set(sys.modules)
-        self.wall, (user, system) = time.perf_counter(), cpu_seconds()
-        self.cpu, self.system = user + system, system
+        self.wall, (self.user, self.system) = time.perf_counter(), cpu_seconds()
         return self
 
     def __exit__(self, *_: object) -> None:
         user, system = cpu_seconds()
         self.wall = time.perf_counter() - self.wall
-        self.cpu, self.system = user + system - self.cpu, system - self.system
+        self.user, self.system = user - self.user, system - self.system
+        self.cpu = self.user + self.system  # never less than the system part alone
         # Modules first imported inside the block: their import time counts as the stage's.
         self.imported = sorted(set(sys.modules) - self.modules)
 
