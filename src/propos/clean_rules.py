@@ -62,15 +62,6 @@ def furniture_pattern(line_rules: tuple[LineRule, ...]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-def matching_rule(
-    line_rules: tuple[LineRule, ...], pattern: re.Pattern[str], line: str
-) -> LineRule | None:
-    """The first of ``line_rules`` that matches the whole ``line``; ``pattern`` is
-    ``furniture_pattern(line_rules)``, looked up once by the caller (the key hashes every rule)."""
-    found = pattern.fullmatch(line)
-    return line_rules[int(found.lastgroup[1:])] if found and found.lastgroup else None
-
-
 FURNITURE_RULES: tuple[LineRule, ...] = (
     LineRule("share_button", (r"partagez", r"partager( sur \S+)?", r"imprimer", r"envoyer")),
     LineRule("share_button_en", (r"share( on \S+)?", r"tweet", r"print"), language="en"),
