@@ -367,6 +367,20 @@ def test_a_file_written_anew_holds_the_payload_alone(tmp_path: Path) -> None:
         write_new(tmp_path, payload)
 
 
+def test_a_file_is_read_whole_when_the_system_caps_a_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linux reads at most 2 GiB at once: a read shorter than the file is not its end."""
+    target = tmp_path / "big.txt"
+    payload = bytes(range(256)) * 40
+    target.write_bytes(payload)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 1000)))
+    assert read_file(target) == payload
+    assert read_whole(target, len(payload)) == payload
+    assert read_whole(target, len(payload) - 1) is None
+
+
 def test_a_file_is_read_whole_even_past_its_size_at_open(tmp_path: Path) -> None:
     """A file that grows after its size is taken (here a pipe, of size 0) is read to its end,
     and refused once it holds more than the limit."""

@@ -36,8 +36,10 @@ def read_whole(path: str | os.PathLike[str], limit: int | None = None) -> bytes 
         size = os.fstat(descriptor).st_size
         if limit is not None and size > limit:
             return None
-        data = os.read(descriptor, size + 1)  # a short read of a regular file is its end
-        if len(data) > size:  # the file grew since fstat (or is a pipe): read on, within the limit
+        data = os.read(descriptor, size + 1)  # the whole file, and nothing after it
+        if len(data) != size:
+            # The file grew or shrank since fstat, is a pipe, or the system capped the read
+            # (Linux reads at most 2 GiB at once): read to its end, within the limit.
             pieces, total = [data], len(data)
             while pieces[-1] and (limit is None or total <= limit):
                 pieces.append(os.read(descriptor, 1 << 16))
