@@ -435,3 +435,25 @@ def test_the_file_creation_probe_prints_a_line_a_round_and_leaves_nothing(tmp_pa
     missing = subprocess.run([*command[:2], str(tmp_path / "nowhere")], capture_output=True,
                              text=True, env=ENV, timeout=60)  # fmt: skip
     assert missing.returncode == 1 and missing.stderr.strip().endswith("nowhere: not a folder")
+
+
+def test_the_clean_ab_script_times_a_revision_against_the_working_tree(tmp_path: Path) -> None:
+    script = str(PERF / "clean_ab.py")
+    raw = str(ROOT / "corpus" / "raw")
+    done = subprocess.run(
+        [sys.executable, script, raw, "--base", "HEAD", "--files", "3", "--rounds", "1"],
+        capture_output=True, text=True, env=ENV, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    base, tree, ratio = done.stdout.splitlines()
+    assert re.fullmatch(r"base \(HEAD\): [\d.]+ µs a document", base)
+    assert re.fullmatch(r"working tree: [\d.]+ µs a document", tree)
+    assert re.fullmatch(
+        r"working tree / base: [\d.]+ \(3 documents, profile news, least of 1 rounds\)", ratio
+    )
+    unknown = subprocess.run([sys.executable, script, raw, "--base", "no-such-revision"],
+                             capture_output=True, text=True, env=ENV, timeout=120)  # fmt: skip
+    assert unknown.returncode == 1 and unknown.stderr.startswith("error: git archive no-such")
+    empty = subprocess.run([sys.executable, script, str(tmp_path), "--rounds", "1"],
+                           capture_output=True, text=True, env=ENV, timeout=300)  # fmt: skip
+    assert empty.returncode == 1 and empty.stderr.strip().endswith("no .txt file")
