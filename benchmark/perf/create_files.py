@@ -2,9 +2,10 @@
 
     python benchmark/perf/create_files.py FOLDER [--files N] [--size BYTES] [--rounds R]
 
-creates N files of BYTES bytes each in a new folder inside FOLDER (one open, one write, one
-close each, as ``propos.fileio.write_new`` does), R rounds a few seconds apart, and prints the
-wall, user and system microseconds per file of each round. The folder is removed after each
+creates N files of BYTES bytes each in a new folder inside FOLDER with
+``propos.fileio.write_new``, as clean writes them (one open, one write, one close each), R
+rounds a few seconds apart, and prints the wall, user and system microseconds per file of each
+round. The folder is removed after each
 round. On a virtual machine the system time of the same loop can change several times over
 from one minute to the next, which is why benchmark/PERFORMANCE.md tables the system part of
 every stage's CPU seconds.
@@ -21,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from propos.fileio import write_new
+
 
 def create_round(folder: Path, files: int, size: int) -> tuple[float, float, float]:
     """Wall, user and system microseconds per file of creating ``files`` files in ``folder``."""
@@ -29,12 +32,7 @@ def create_round(folder: Path, files: int, size: int) -> tuple[float, float, flo
     try:
         before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         for index in range(files):
-            path = os.path.join(work, f"doc_{index:07d}.json")
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-            try:
-                os.write(descriptor, payload)
-            finally:
-                os.close(descriptor)
+            write_new(os.path.join(work, f"doc_{index:07d}.json"), payload)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
     finally:

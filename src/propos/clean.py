@@ -587,7 +587,7 @@ def quality_flags(
             "note": "untranslated English page furniture (removed)",
         }
         for line in lines
-        if line.rule in ENGLISH_FURNITURE
+        if line.rule in rules.ENGLISH_FURNITURE
     ]
     # A pattern none of whose literals the text holds matches none of its lines.
     scans = [scan for scan in QUALITY_SCANS if holds_any(document_text, scan[3])]
@@ -633,9 +633,6 @@ def holds_any(text: str, literals: tuple[str, ...]) -> bool:
     return False
 
 
-ENGLISH_FURNITURE = frozenset(
-    name for name, language in rules.FURNITURE_LANGUAGE.items() if language == "en"
-)
 # (name, pattern, note, literals): a pattern without literals is tried on every line.
 QUALITY_SCANS = tuple(
     (name, pattern, note, rules.QUALITY_LITERALS.get(name, ("",)))
@@ -1044,9 +1041,7 @@ def _renamed_whole(folder: Path, target: Path) -> bool:
 def holds(path: str | os.PathLike[str], payload: bytes) -> bool:
     """Whether the file at ``path`` exists and holds exactly ``payload``."""
     try:
-        if os.stat(path).st_size != len(payload):
-            return False
-        return read_whole(path, len(payload)) == payload
+        return read_whole(path, len(payload)) == payload  # None for a larger file
     except FileNotFoundError:
         return False
 

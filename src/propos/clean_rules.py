@@ -146,7 +146,10 @@ BANNER_DATE = re.compile(
     r" \d{1,2}, \d{4}"
 )
 
-FURNITURE_LANGUAGE: dict[str, str] = {rule.name: rule.language for rule in FURNITURE_RULES}
+# The furniture rules whose lines are untranslated English (a quality flag when removed).
+ENGLISH_FURNITURE: frozenset[str] = frozenset(
+    rule.name for rule in FURNITURE_RULES if rule.language == "en"
+)
 
 # A block opened by one of these lines is a list of links to other articles: removed whole.
 RELATED_BLOCK_OPENER = re.compile(
