@@ -283,6 +283,70 @@ def test_validate_a_broken_gold_copy(project: Path) -> None:
     assert [f"{p['file']}:{p['path']}: {p['message']}" for p in report["problems"]] == lines
 
 
+def test_validate_max_mib_bounds_files_and_submission_lines(tmp_path: Path) -> None:
+    """A real gold file and a real submission line, padded with white space past 1 MiB (JSON
+    still): refused unread under `--max-mib 1`, in both formats; checked clean by default."""
+    padding = " " * (1024 * 1024 + 100)
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    shutil.copy(ROOT / "annotations" / "inventory.json", tmp_path / "inventory.json")
+    padded_gold = gold / GOLD_FILE.name
+    padded_gold.write_text(GOLD_FILE.read_text(encoding="utf-8") + padding, encoding="utf-8")
+    lines = CRF.read_text(encoding="utf-8").splitlines()
+    submission = tmp_path / "predictions.jsonl"
+    submission.write_text(lines[0] + padding + "\n" + "\n".join(lines[1:]) + "\n", "utf-8")
+
+    assert "2 file(s) checked, clean" in ok(propos("validate", gold, submission)).stderr
+    text = propos("validate", gold, submission, "--max-mib", "1")
+    assert text.returncode == 1, shown(text)
+    sizes = [padded_gold.stat().st_size, len(lines[0].encode()) + len(padding) + 1]
+    found = [
+        re.fullmatch(rf"{re.escape(where)}: (file|line) too large \((\d\.\d+) MiB > (1\.0+) MiB"
+                     r" limit; --max-mib raises it\)", line)
+        for where, line in zip([f"{padded_gold}:$", f"{submission}:1:$"],
+                               text.stdout.splitlines(), strict=True)
+    ]  # fmt: skip
+    assert all(found), shown(text)
+    for size, match in zip(sizes, found, strict=True):
+        assert match and match[2] != match[3]  # enough decimals to tell the size from the limit
+        assert len(match[2]) == len(match[3]) and abs(float(match[2]) - size / 2**20) < 0.01
+    assert "2 file(s) checked, 2 problem(s)" in text.stderr
+    machine = propos("validate", gold, submission, "--max-mib", "1", "--format", "json")
+    assert machine.returncode == 1, shown(machine)
+    problems = json.loads(machine.stdout)["problems"]
+    assert [(p["file"], p["message"].split(" (")[0]) for p in problems] == [
+        (str(padded_gold), "file too large"),
+        (f"{submission}:1", "line too large"),
+    ]
+    one_error(propos("validate", gold, "--max-mib", "0"), "--max-mib", code=2)
+
+
+def test_validate_says_why_a_cleaned_document_is_not_read(project: Path) -> None:
+    where = f"annotations/gold/{GOLD_DOC}.json"
+    cleaned = project / "corpus" / "clean" / f"{GOLD_DOC}.json"
+    cleaned.write_text(cleaned.read_text(encoding="utf-8") + " " * 2**20, encoding="utf-8")
+    assert "1 file(s) checked, clean" in ok(propos("validate", where, cwd=project)).stderr
+
+    refused = propos("validate", where, "--max-mib", "1", cwd=project)
+    assert refused.returncode == 1, shown(refused)
+    assert re.fullmatch(
+        rf"{where}:\$\.doc_id: cleaned document {re.escape(str(cleaned))} too large"
+        r" \(1\.\d+ MiB > 1\.0+ MiB limit; --max-mib raises it\)\n",
+        refused.stdout,
+    ), shown(refused)
+
+    cleaned.write_text('{"doc_id": "', encoding="utf-8")
+    broken = propos("validate", where, cwd=project)
+    assert broken.returncode == 1, shown(broken)
+    assert broken.stdout == (
+        f"{where}:$.doc_id: cannot read the text of the cleaned document {cleaned}"
+        " (run `propos clean`)\n"
+    )
+    cleaned.unlink()
+    absent = propos("validate", where, cwd=project)
+    assert absent.stdout == f"{where}:$.doc_id: no cleaned document '{GOLD_DOC}' in corpus\n"
+
+
 def test_validate_bad_input() -> None:
     one_error(propos("validate", "no/such/file.json"), "no/such/file.json", code=2)
 

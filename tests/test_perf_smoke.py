@@ -267,6 +267,10 @@ def test_time_per_document_and_per_paragraph_are_tabled(
         assert row[1:3] == [f"{v:,.1f}" for v in per_paragraph]
         assert re.fullmatch(r"[\d.]+x: (flat|\*\*NOT flat\*\*)", row[3])
     assert not rows_of(sweep, "`build`")  # not among the stages asked for
+    limit = swept["6"]["validate"]["max_mib"]
+    assert (
+        f"Validate reads files up to {limit} MiB, as `propos validate --max-mib {limit}`" in sweep
+    )
 
 
 def test_a_stage_and_its_floor_are_measured_in_turns() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from propos.cli import app
 from propos.engine import Engine
+from propos.validate import bounded_lines
 
 from .conftest import DOC_IDS, ROOT, load_json
 
@@ -284,7 +286,11 @@ def test_a_folder_of_malformed_files_reports_every_file(tmp_path: Path) -> None:
     assert len(MALFORMED) + 1 >= 30
     huge = [p for p in report["problems"] if p["file"].endswith("huge.json")]
     assert huge == [
-        {"file": str(big), "path": "$", "message": "file too large (50.0 MiB > 10.0 MiB limit)"}
+        {
+            "file": str(big),
+            "path": "$",
+            "message": "file too large (50.0 MiB > 10.0 MiB limit; --max-mib raises it)",
+        }
     ]
 
 
@@ -423,3 +429,29 @@ def test_parallel_validation_reports_the_same_problems_in_the_same_order(
     assert parallel.files == serial.files
     assert parallel.problems == serial.problems
     assert len(serial.problems) >= len(MALFORMED)
+
+
+class _ReadRecorder(io.BytesIO):
+    """A file that records the longest piece it was asked to read at once."""
+
+    longest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        piece = super().readline(size)
+        self.longest = max(self.longest, len(piece))
+        return piece
+
+
+@pytest.mark.parametrize("line_break", [b"\n", b""])
+def test_a_long_line_is_measured_without_being_held(line_break: bytes) -> None:
+    limit = 1000
+    long_line = b"{" + b" " * (3 * limit + 7) + b"}" + line_break
+    lines = [b"{}\n", b"x" * limit + b"\n", b"y" * (limit - 1) + b"\n", long_line]
+    if line_break:
+        lines.append(b'{"doc_id": "after"}\n')
+    handle = _ReadRecorder(b"".join(lines))
+    found = list(bounded_lines(handle, limit))
+    # A line is bounded with its line break: one of limit bytes and a break is too long.
+    expected: list[bytes | int] = [lines[0], limit + 1, lines[2], len(long_line)]
+    assert found == expected + lines[4:]
+    assert handle.longest == limit + 1

@@ -33,8 +33,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from propos.validate import MAX_JSON_BYTES
-
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEFAULT_SIZES = [1000, 10000, 100000]
@@ -458,6 +456,18 @@ def imports_line(all_results: dict[int, dict[str, Any]]) -> str:
     return "Imports inside a timed block (counted as the stage's time): " + "; ".join(late) + "."
 
 
+def validate_limit_sentence(sweep: dict[int, dict[str, Any]]) -> str:
+    """What file size validate was let read in the sweep (stages.py records it)."""
+    limits = {r["validate"].get("max_mib") for r in sweep.values() if "validate" in r}
+    if len(limits) != 1 or None in limits:
+        return ""
+    limit = limits.pop()
+    return (
+        f" Validate reads files up to {limit} MiB, as `propos validate --max-mib {limit}`"
+        " (the default, 10, refuses a file larger than that, one problem, unread)."
+    )
+
+
 def render_sweep(sweep: dict[int, dict[str, Any]], command: str) -> str:
     sizes = sorted(sweep)
     lines = [
@@ -465,7 +475,8 @@ def render_sweep(sweep: dict[int, dict[str, Any]], command: str) -> str:
         "",
         f"Measured by `{command}`. Machine: {machine()}. One document of each number of"
         " paragraphs (1 to 4 sentences each), every stage in one process: CPU microseconds per"
-        f" paragraph (flat, that is linear cost: the largest within {FLAT}x of the smallest).",
+        f" paragraph (flat, that is linear cost: the largest within {FLAT}x of the smallest)."
+        + validate_limit_sentence(sweep),
         "",
         "| stage | " + " | ".join(f"{p:,} paragraphs" for p in sizes) + " | largest / smallest |",
         "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
@@ -490,8 +501,7 @@ def render_sweep(sweep: dict[int, dict[str, Any]], command: str) -> str:
            if isinstance(result, dict)):  # fmt: skip
         lines += [
             "*refused*: the validator refuses a file larger than its limit against runaway input"
-            f" ({MAX_JSON_BYTES // 2**20} MiB, `propos.validate.MAX_JSON_BYTES`) with one"
-            " problem, and checks nothing in it: that size measured nothing.",
+            " with one problem, and checks nothing in it: that size measured nothing.",
             "",
         ]
     lines.append(load_line([r for results in sweep.values() for r in results.values()

@@ -16,6 +16,9 @@ import msgspec
 
 from propos.errors import ProposError
 
+# The default bound on a JSON file, or one submission line, that validation reads, against
+# runaway input; a caller with longer documents raises it (`propos validate --max-mib`).
+MAX_JSON_BYTES = 10 * 1024 * 1024
 ERRNO_IN_MESSAGE = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)  # how pyarrow reports one
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter, le, lt, sub
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import msgspec
 from jsonschema.exceptions import ValidationError
@@ -24,12 +24,10 @@ from propos import schema
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
 from propos.fastschema import lean_decoder
-from propos.fileio import JSONDefect, decode_json, read_whole, sha256_text
+from propos.fileio import MAX_JSON_BYTES, JSONDefect, decode_json, read_whole, sha256_text
 from propos.sentences import SENTENCE_END, sentence_index
 from propos.sentences import _is_abbreviation as _abbreviation_before
 
-MAX_JSON_BYTES = 10 * 1024 * 1024
-MAX_SUBMISSION_LINE_BYTES = 10 * 1024 * 1024
 FINAL_PUNCTUATION = ",;:!?…"
 _MARK = re.compile(f"[{re.escape(schema.QUOTATION_MARKS)}]")
 _MARK_OR_BREAK = re.compile(f"\n\n|[{re.escape(schema.QUOTATION_MARKS)}]")
@@ -75,8 +73,9 @@ class CleanTexts:
 
     CACHE_SIZE = 512
 
-    def __init__(self, clean_dir: Path | None) -> None:
+    def __init__(self, clean_dir: Path | None, max_bytes: int = MAX_JSON_BYTES) -> None:
         self.clean_dir = clean_dir
+        self.max_bytes = max_bytes  # a larger cleaned document is read as absent
         self._texts: OrderedDict[str, tuple[str, str] | None] = OrderedDict()
         self._held: dict[str, tuple[str, str]] = {}
 
@@ -98,6 +97,20 @@ class CleanTexts:
             return None  # no file name to look up ("../x", a NUL): a schema problem already
         return self.text_of_valid_id(doc_id)
 
+    def why_absent(self, doc_id: str) -> str:
+        """Why :meth:`text` found no text for ``doc_id`` (a rare path: it asks the file again)."""
+        absent = f"no cleaned document {excerpt(doc_id)} in corpus"
+        if self.clean_dir is None:
+            return absent
+        path = os.path.join(self.clean_dir, f"{doc_id}.json")
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            return absent
+        if size > self.max_bytes:
+            return f"cleaned document {path} too large ({over_limit(size, self.max_bytes)})"
+        return f"cannot read the text of the cleaned document {path} (run `propos clean`)"
+
     def text_of_valid_id(self, doc_id: str) -> tuple[str, str] | None:
         """:meth:`text` of an id already matched against schema.DOC_ID."""
         if self.clean_dir is None:
@@ -106,7 +119,7 @@ class CleanTexts:
             self._texts.move_to_end(doc_id)
             return self._texts[doc_id]
         try:
-            data = read_whole(os.path.join(self.clean_dir, f"{doc_id}.json"), MAX_JSON_BYTES)
+            data = read_whole(os.path.join(self.clean_dir, f"{doc_id}.json"), self.max_bytes)
             document = _CLEAN_TEXT.decode(data) if data is not None else None
         except (OSError, msgspec.DecodeError, UnicodeDecodeError):
             document = None
@@ -579,9 +592,7 @@ def _source_text(where: str, document: Any, corpus: CleanTexts) -> tuple[str | N
     valid_id = isinstance(doc_id, str) and schema.DOC_ID.fullmatch(doc_id) is not None
     source = corpus.text_of_valid_id(doc_id) if valid_id else None
     if valid_id and source is None:
-        return None, [
-            Problem(where, "$.doc_id", f"no cleaned document {excerpt(doc_id)} in corpus")
-        ]
+        return None, [Problem(where, "$.doc_id", corpus.why_absent(doc_id))]
     stored_hash = _given(document.text_sha256)
     if source and isinstance(stored_hash, str) and stored_hash != source[1]:
         return None, [
@@ -942,13 +953,20 @@ def mebibytes(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
+def over_limit(size: int, limit: int) -> str:
+    """``size`` and ``limit`` in MiB, with the decimals that tell them apart (up to bytes)."""
+    for decimals in range(1, 7):
+        shown, bound = (f"{value / 2**20:.{decimals}f}" for value in (size, limit))
+        if shown != bound:
+            break
+    return f"{shown} MiB > {bound} MiB limit; --max-mib raises it"
+
+
 def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
     data = read_whole(path, limit)
     if data is None:
         size = os.stat(path).st_size
-        return None, Problem(
-            str(path), "$", f"file too large ({mebibytes(size)} > {mebibytes(limit)} limit)"
-        )
+        return None, Problem(str(path), "$", f"file too large ({over_limit(size, limit)})")
     return data, None
 
 
@@ -968,12 +986,12 @@ def _decoded(where: str, data: bytes) -> tuple[Any, list[Problem]]:
         return None, [Problem(where, exc.location, exc.message)]
 
 
-def inventory_at(location: Path) -> tuple[Inventory, list[Problem]]:
+def inventory_at(location: Path, limit: int = MAX_JSON_BYTES) -> tuple[Inventory, list[Problem]]:
     """The inventory at ``location`` and the problems of reading it. The file is read every
     time, but a worker process keeps the last few inventories it parsed, by content: the tasks
     of a parallel run each make their own context, and parsing the inventory of a large corpus
     takes milliseconds where reading it takes a fraction of one."""
-    data, problem = read_bounded(location, MAX_JSON_BYTES)
+    data, problem = read_bounded(location, limit)
     if problem:
         return Inventory(None), [problem]
     return _parsed_inventory(str(location), data or b"")
@@ -1085,6 +1103,7 @@ class Context:
     corpus: CleanTexts
     inventory_override: Path | None = None
     split_doc_ids: list[str] | None = None
+    max_bytes: int = MAX_JSON_BYTES  # the largest file, or submission line, that is read
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
     _folders: dict[str, Path | None] = field(default_factory=dict)
 
@@ -1101,7 +1120,7 @@ class Context:
                         " when named .jsonl (one document a line)")
             ]  # fmt: skip
         if location not in self._inventories:
-            self._inventories[location], problems = inventory_at(location)
+            self._inventories[location], problems = inventory_at(location, self.max_bytes)
             return self._inventories[location], problems  # said once, for the first file
         return self._inventories[location], []
 
@@ -1123,7 +1142,7 @@ def validate_file(path: str | Path, context: Context, linked: bool | None = None
     where = os.fspath(path)
     if os.path.splitext(where)[1] == ".jsonl":
         return submission_problems(Path(where), context)
-    data, problem = read_bounded(where, MAX_JSON_BYTES)
+    data, problem = read_bounded(where, context.max_bytes)
     if problem:
         return [problem]
     assert data is not None
@@ -1155,20 +1174,37 @@ def validate_file(path: str | Path, context: Context, linked: bool | None = None
 JSON_LINES_HINT = "expected JSON Lines: one document per line, each a JSON object"
 
 
-def _first_line(path: Path) -> tuple[bytes, bool]:
-    """The first non-blank line of a file (bounded) and whether anything follows it."""
+def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[bytes | int]:
+    """The lines of a file, each with its line break; a line of more than ``limit`` bytes as
+    its length instead, read past in pieces of ``limit`` bytes at most, so memory holds
+    ``limit`` bytes whatever the file (iterating a file reads a whole line, however long)."""
+    while line := handle.readline(limit + 1):
+        if len(line) <= limit:
+            yield line
+            continue
+        length = len(line)
+        while not line.endswith(b"\n") and (line := handle.readline(limit + 1)):
+            length += len(line)
+        yield length
+
+
+def _first_line(path: Path, limit: int) -> tuple[bytes, bool]:
+    """The first non-blank line of a file and whether anything follows it; nothing for a line
+    over ``limit`` bytes (reading the lines says it is too large)."""
     with path.open("rb") as handle:
-        for line in handle:
+        for line in bounded_lines(handle, limit):
+            if isinstance(line, int):
+                return b"", True
             if line.strip():
                 rest = handle.read(4096)
-                return line[:MAX_SUBMISSION_LINE_BYTES], bool(rest.strip())
+                return line, bool(rest.strip())
     return b"", False
 
 
-def json_lines_shape_problem(path: Path) -> Problem | None:
+def json_lines_shape_problem(path: Path, limit: int = MAX_JSON_BYTES) -> Problem | None:
     """A file that is JSON but not JSON Lines (an array; documents spread over several lines),
     named in one problem that says how to write it, instead of one problem per line."""
-    first_line, more = _first_line(path)
+    first_line, more = _first_line(path, limit)
     first_line = first_line.strip()
     if first_line.startswith(b"["):
         return Problem(str(path), "$", "found a JSON array; " + JSON_LINES_HINT + " (write each"
@@ -1208,21 +1244,23 @@ def json_lines_in_json_file(path: Path, data: bytes) -> Problem | None:
 
 def submission_problems(path: Path, context: Context) -> list[Problem]:
     """Stream a JSON Lines submission: memory holds one line, so only lines are bounded
-    (the leaderboard bounds whole submissions, which come from strangers)."""
+    (by ``context.max_bytes``; the leaderboard bounds whole submissions, which come from
+    strangers)."""
     where = str(path)
     size = path.stat().st_size
     if size == 0:
         return [Problem(where, "$", "empty file")]
-    shape = json_lines_shape_problem(path)
+    shape = json_lines_shape_problem(path, context.max_bytes)
     if shape:
         return [shape]
     problems: list[Problem] = []
     seen: Counter[str] = Counter()
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(bounded_lines(handle, context.max_bytes), start=1):
             line_where = f"{where}:{number}"
-            if len(line) > MAX_SUBMISSION_LINE_BYTES:
-                problems.append(Problem(line_where, "$", "line too large"))
+            if isinstance(line, int):
+                too_large = over_limit(line, context.max_bytes)
+                problems.append(Problem(line_where, "$", f"line too large ({too_large})"))
                 continue
             if not line.strip():
                 continue
@@ -1261,10 +1299,11 @@ def validate_partition(
     inventory: Path | None,
     split_doc_ids: list[str] | None,
     links: frozenset[str] | None = None,
+    max_bytes: int = MAX_JSON_BYTES,
 ) -> list[list[Problem]]:
     """A task: each file's problems, in the order of ``paths``; ``links``: those of the paths
     that are symbolic links, when the caller knows (else each file is asked)."""
-    context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
+    context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids, max_bytes)
     if links is None:
         return [validate_file(path, context) for path in paths]
     return [validate_file(path, context, os.fspath(path) in links) for path in paths]
@@ -1276,12 +1315,14 @@ def validate_paths(
     inventory: Path | None = None,
     split_doc_ids: list[str] | None = None,
     engine: Engine = SERIAL,
+    max_bytes: int = MAX_JSON_BYTES,
 ) -> Report:
     """Validate files and folders; on a parallel engine, files are shared among workers in
-    fixed partitions and their problems reported in the same order as in one process."""
+    fixed partitions and their problems reported in the same order as in one process.
+    ``max_bytes`` bounds each file, or submission line, read (a larger one is one problem)."""
     report = Report()
     if engine.in_process:
-        context = Context(CleanTexts(clean_dir), inventory, split_doc_ids)
+        context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids, max_bytes)
         for path, linked in _walk_names(targets):
             report.files += 1
             report.extend(validate_file(path, context, linked))
@@ -1293,7 +1334,7 @@ def validate_paths(
         if os.path.islink(path) if linked is None else linked:
             links.add(path)
     report.files = len(files)
-    arguments = (clean_dir, inventory, split_doc_ids, frozenset(links))
+    arguments = (clean_dir, inventory, split_doc_ids, frozenset(links), max_bytes)
     parts = partitions(files, FILES_PER_PARTITION)
     for found in run_tasks(validate_partition, parts, arguments, engine, "validate"):
         for problems in found:

@@ -19,6 +19,7 @@ from propos.cli._common import (
     workers_option,
 )
 from propos.errors import ProposError
+from propos.fileio import MAX_JSON_BYTES
 
 
 class ValidateFormat(StrEnum):
@@ -56,6 +57,14 @@ def validate(
             " present once."
         ),
     ] = None,
+    max_mib: Annotated[
+        int,
+        typer.Option(
+            "--max-mib",
+            help="Refuse, unread, a file or a submission line larger than this many MiB"
+            " (a bound against runaway input; raise it for very long documents).",
+        ),
+    ] = MAX_JSON_BYTES // 2**20,
     workers: Annotated[int, workers_option()] = 1,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -72,11 +81,18 @@ def validate(
     from propos.split import split_doc_ids
     from propos.validate import validate_paths
 
+    if max_mib < 1:
+        raise ProposError(f"--max-mib must be at least 1, not {max_mib}", exit_code=2)
     engine = engine_of(workers, scheduler)
     corpus = open_corpus(root)
     doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir) if split else None
     report = validate_paths(
-        targets, corpus.clean_dir, inventory=inventory, split_doc_ids=doc_ids, engine=engine
+        targets,
+        corpus.clean_dir,
+        inventory=inventory,
+        split_doc_ids=doc_ids,
+        engine=engine,
+        max_bytes=max_mib * 2**20,
     )
     if output is ValidateFormat.json:
         payload = {"files": report.files, "problems": [vars(p) for p in report.problems]}
