@@ -184,10 +184,16 @@ FLOORED = [("clean", "floor_clean", 0.5), ("validate", "json_loads_read", 0.5)]
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any], str]:
+def perf_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the run of ``report``: its corpora and results."""
+    return tmp_path_factory.mktemp("run")
+
+
+@pytest.fixture(scope="module")
+def report(perf_work: Path) -> tuple[str, dict[str, Any], str]:
     """run.py on the gold generator, 5 and 10 documents and a sweep of 3 and 6 paragraphs,
     into a report that already holds a Dask section."""
-    work = tmp_path_factory.mktemp("run")
+    work = perf_work
     out = work / "PERFORMANCE.md"
     dask = "<!-- dask-workers:start -->\nDask figures, kept as they are\n<!-- dask-workers:end -->"
     out.write_text("# Performance\n\nan old table\n\n" + dask + "\n", encoding="utf-8")
@@ -461,3 +467,31 @@ def test_the_clean_ab_script_times_a_revision_against_the_working_tree(tmp_path:
     empty = subprocess.run([sys.executable, script, str(tmp_path), "--rounds", "1"],
                            capture_output=True, text=True, env=ENV, timeout=300)  # fmt: skip
     assert empty.returncode == 1 and empty.stderr.strip().endswith("no .txt file")
+
+
+def test_the_profile_script_compares_two_sweep_documents(
+    perf_work: Path, report: tuple[str, dict[str, Any], str]
+) -> None:
+    script = str(PERF / "profile_sweep.py")
+    done = subprocess.run(
+        [sys.executable, script, "validate", "3", "6", "--work", str(perf_work), "--text", "gold",
+         "--repeat", "1", "--top", "4"],
+        capture_output=True, text=True, env=ENV, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert re.fullmatch(
+        r"validate, under cProfile: [\d.,]+ µs a paragraph at 3 paragraphs, [\d.,]+ at 6"
+        r" \([\d.]+x\)",
+        lines[0],
+    )
+    assert re.fullmatch(r"calls a paragraph: [\d.,]+ at 3, [\d.,]+ at 6", lines[1])
+    header = "| function | µs a paragraph, 3 | 6 | calls a paragraph, 3 | 6 |"
+    rows = lines[lines.index(header) + 2 :]
+    assert len(rows) == 4 and all(re.fullmatch(r"\| `.+` \|( [\d.]+ \|){4}", r) for r in rows)
+    missing = subprocess.run(
+        [sys.executable, script, "validate", "3", "7", "--work", str(perf_work), "--text", "gold"],
+        capture_output=True, text=True, env=ENV, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.startswith(f"error: {perf_work}/gold-n1-p7: no sweep document of 7")

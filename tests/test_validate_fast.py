@@ -401,3 +401,16 @@ def test_a_file_is_read_whole_even_past_its_size_at_open(tmp_path: Path) -> None
 def write_until_the_reader_leaves(pipe: Path) -> None:
     with contextlib.suppress(BrokenPipeError):  # a refused file is closed before its end
         pipe.write_bytes(b"x" * 200_000)
+
+
+def test_forgetting_the_matches_leaves_no_string_remembered() -> None:
+    """The benchmark's warm-up validates a file, then forgets it: no check remembers a string."""
+    from propos.fastschema import _LEAN_DECODERS, forget_matches
+
+    gold = sorted((ROOT / "annotations" / "gold").glob("*.json"))[0].read_bytes()
+    first = lean_decoder("annotation").decode(gold)
+    remembered = [check._matched for check in _LEAN_DECODERS["annotation"]._checks]
+    assert any(remembered)
+    forget_matches()
+    assert not any(check._matched for check in _LEAN_DECODERS["annotation"]._checks)
+    assert lean_decoder("annotation").decode(gold) == first

@@ -285,9 +285,22 @@ class StringsCheck:
         return all(map(self._search, strings))
 
 
-@cache
+_LEAN_DECODERS: dict[str, LeanDecoder] = {}
+
+
 def lean_decoder(name: str) -> LeanDecoder:
-    return LeanDecoder(name)
+    """The lean decoder of schema ``name``, made once a process."""
+    if name not in _LEAN_DECODERS:
+        _LEAN_DECODERS[name] = LeanDecoder(name)
+    return _LEAN_DECODERS[name]
+
+
+def forget_matches() -> None:
+    """Forget the strings every lean decoder has seen match, as a new process knows none: a
+    warm-up that decodes a document to build the decoders then leaves no memory of it."""
+    for decoder in _LEAN_DECODERS.values():
+        for check in decoder._checks:
+            check._matched.clear()
 
 
 def fast_problem(name: str, value: Any) -> str | None:

@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 from propos import schema
 from propos.engine import SERIAL, Engine, partitions, run_tasks
 from propos.errors import ProposError
-from propos.fastschema import lean_decoder
+from propos.fastschema import forget_matches, lean_decoder
 from propos.fileio import MAX_JSON_BYTES, JSONDefect, decode_json, read_whole, sha256_text
 from propos.sentences import SENTENCE_END, sentence_index
 from propos.sentences import _is_abbreviation as _abbreviation_before
@@ -995,6 +995,14 @@ def inventory_at(location: Path, limit: int = MAX_JSON_BYTES) -> tuple[Inventory
     if problem:
         return Inventory(None), [problem]
     return _parsed_inventory(str(location), data or b"")
+
+
+def forget_remembered() -> None:
+    """Forget what this process remembers from the files it validated (ids seen to match,
+    parsed inventories): the next run costs what it costs in a new process after the imports.
+    For measurements whose warm-up validates a file."""
+    forget_matches()
+    _parsed_inventory.cache_clear()
 
 
 @lru_cache(maxsize=4)
