@@ -621,7 +621,8 @@ def main() -> None:
         results = json.loads(saved.read_text())
     else:
         args.work.mkdir(parents=True, exist_ok=True)
-        results = json.loads(saved.read_text()) if args.update and saved.exists() else {}
+        # The section not measured this time keeps its saved figures, as the report keeps it.
+        results = json.loads(saved.read_text()) if saved.exists() else {}
         if args.update:
             check_updatable(saved, results.get("scale"), args.sizes)
         if args.sizes:
