@@ -495,3 +495,23 @@ def test_the_profile_script_compares_two_sweep_documents(
     )  # fmt: skip
     assert missing.returncode == 1
     assert missing.stderr.startswith(f"error: {perf_work}/gold-n1-p7: no sweep document of 7")
+
+
+def test_a_sweep_alone_keeps_the_saved_scale_figures(
+    perf_work: Path, report: tuple[str, dict[str, Any], str], tmp_path: Path
+) -> None:
+    """Measuring one section leaves the other's figures in results.json, for --update."""
+    _, saved, _ = report
+    (tmp_path / "results.json").write_text(json.dumps(saved), encoding="utf-8")
+    (tmp_path / "gold-n1-p3").symlink_to(perf_work / "gold-n1-p3")
+    out = tmp_path / "PERFORMANCE.md"
+    done = subprocess.run(
+        [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sweep", "3", "--work",
+         str(tmp_path), "--out", str(out), "--repeat", "1", "--stages", "validate"],
+        capture_output=True, text=True, env=ENV, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert kept["scale"] == saved["scale"]
+    assert list(kept["sweep"]["results"]) == ["3"]
+    assert "## Stages, floors and peers" in out.read_text(encoding="utf-8")
