@@ -229,6 +229,10 @@ class LeanDecoder:
         self._checks = [StringsCheck(pattern) for pattern in lean.paths]
         self._collect = _collector(list(lean.paths.values()), lean_type)
 
+    def forget_matches(self) -> None:
+        for check in self._checks:
+            check.forget_matches()
+
     def decode(self, data: bytes) -> Any:
         """The decoded document; msgspec.ValidationError when a string breaks its pattern."""
         document = self._decoder.decode(data)
@@ -277,6 +281,9 @@ class StringsCheck:
         self._matched.update(strings)
         return True
 
+    def forget_matches(self) -> None:
+        self._matched.clear()
+
     def _all_match(self, strings: list[str]) -> bool:
         if self._joined is not None:
             joined = "\x00".join(strings)
@@ -299,8 +306,7 @@ def forget_matches() -> None:
     """Forget the strings every lean decoder has seen match, as a new process knows none: a
     warm-up that decodes a document to build the decoders then leaves no memory of it."""
     for decoder in _LEAN_DECODERS.values():
-        for check in decoder._checks:
-            check._matched.clear()
+        decoder.forget_matches()
 
 
 def fast_problem(name: str, value: Any) -> str | None:
