@@ -289,7 +289,7 @@ def test_a_folder_of_malformed_files_reports_every_file(tmp_path: Path) -> None:
         {
             "file": str(big),
             "path": "$",
-            "message": "file too large (50.0 MiB > 10.0 MiB limit; --max-mib raises it)",
+            "message": "file too large (50.0 MiB > 10.0 MiB limit)",
         }
     ]
 

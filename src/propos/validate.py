@@ -953,13 +953,18 @@ def mebibytes(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
+def is_over_limit(problem: Problem) -> bool:
+    """Whether ``problem`` is a file or line refused unread for its size."""
+    return problem.message.endswith(" MiB limit)")
+
+
 def over_limit(size: int, limit: int) -> str:
     """``size`` and ``limit`` in MiB, with the decimals that tell them apart (up to bytes)."""
     for decimals in range(1, 7):
         shown, bound = (f"{value / 2**20:.{decimals}f}" for value in (size, limit))
         if shown != bound:
             break
-    return f"{shown} MiB > {bound} MiB limit; --max-mib raises it"
+    return f"{shown} MiB > {bound} MiB limit"
 
 
 def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:

@@ -79,7 +79,7 @@ def validate(
     that breaks a convention is scored as a wrong one (README, "What is checked").
     """
     from propos.split import split_doc_ids
-    from propos.validate import validate_paths
+    from propos.validate import is_over_limit, validate_paths
 
     if max_mib < 1:
         raise ProposError(f"--max-mib must be at least 1, not {max_mib}", exit_code=2)
@@ -102,6 +102,8 @@ def validate(
             typer.echo(str(problem))
         status = "clean" if not report.problems else f"{len(report.problems)} problem(s)"
         say(f"validate: {report.files} file(s) checked, {status}")
+        if any(map(is_over_limit, report.problems)):
+            say(f"validate: --max-mib N raises the limit ({max_mib} MiB) on a file or line")
     if report.problems:
         raise typer.Exit(1)
 
