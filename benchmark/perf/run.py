@@ -33,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from propos.fileio import MAX_JSON_BYTES
+
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEFAULT_SIZES = [1000, 10000, 100000]
@@ -464,7 +466,8 @@ def validate_limit_sentence(sweep: dict[int, dict[str, Any]]) -> str:
     limit = limits.pop()
     return (
         f" Validate reads files up to {limit} MiB, as `propos validate --max-mib {limit}`"
-        " (the default, 10, refuses a file larger than that, one problem, unread)."
+        f" (the default, {MAX_JSON_BYTES // 2**20}, refuses a file larger than that, one"
+        " problem, unread)."
     )
 
 
