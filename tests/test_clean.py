@@ -132,6 +132,14 @@ def test_quality_flags_on_real_lines() -> None:
     assert "unbalanced_guillemets" in flags
 
 
+def test_every_placeholder_of_a_line_is_flagged_in_order() -> None:
+    """The scan of a line starts from its first match: none before it, none after it, lost."""
+    raw = f"{TITLE}\n\nLe sommet a duré 2hXNUMX, puis XNUMmin de plus et enfin XNUM2 heures."
+    flags = clean_text(raw, "d", "d").document["quality_flags"]
+    evidence = [flag["evidence"] for flag in flags if flag["flag"] == "mt_number_placeholder"]
+    assert evidence == ["2hXNUMX", "XNUMmin", "XNUM2"]
+
+
 def test_french_upper_case_kicker_is_not_flagged_english() -> None:
     raw = f"{TITLE}\n\nDIPLOMATIE - {BODY}"
     flags = clean_text(raw, "d", "d").document["quality_flags"]

@@ -596,7 +596,10 @@ def quality_flags(
         for name, pattern, note, literals in scans:
             if not holds_any(text, literals):
                 continue
-            for found in pattern.finditer(text):
+            first = pattern.search(text)  # the usual line: one search, no iterator built
+            if first is None:
+                continue
+            for found in pattern.finditer(text, first.start()):
                 evidence = found.groupdict().get("kicker") or found.group(0)
                 if name == "english_kicker" and english_share(evidence) < 0.5:
                     continue
