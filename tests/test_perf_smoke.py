@@ -374,7 +374,14 @@ def test_an_update_measures_some_stages_again_and_keeps_the_others(tmp_path: Pat
     refused = run("--sizes", "5", "--stages", "json_loads", "--update")
     assert refused.returncode == 1 and "run the sizes without --update first" in refused.stderr
     assert run("--sizes", "5", "--stages", "validate", "json_loads").returncode == 0
-    before = json.loads((tmp_path / "results.json").read_text())["scale"]["results"]["5"]
+    saved_bytes = (tmp_path / "results.json").read_bytes()
+    before = json.loads(saved_bytes)["scale"]["results"]["5"]
+    for dropping in (["--sizes", "5", "--stages", "json_loads"], ["--sizes", "6"]):
+        refused = run(*dropping)
+        assert refused.returncode == 1, refused.stderr[-2000:]
+        assert refused.stderr.startswith(f"error: {tmp_path / 'results.json'}: this run would drop")
+        assert "(validate at 5" in refused.stderr and "add --update" in refused.stderr
+        assert (tmp_path / "results.json").read_bytes() == saved_bytes
     updated = run("--sizes", "5", "--stages", "json_loads", "--update")
     assert updated.returncode == 0, updated.stderr[-2000:]
     scale = json.loads((tmp_path / "results.json").read_text())["scale"]
@@ -502,6 +509,7 @@ def test_a_sweep_alone_keeps_the_saved_scale_figures(
 ) -> None:
     """Measuring one section leaves the other's figures in results.json, for --update."""
     _, saved, _ = report
+    saved = {"scale": saved["scale"]}  # a sweep saved would be dropped: see the next test
     (tmp_path / "results.json").write_text(json.dumps(saved), encoding="utf-8")
     (tmp_path / "gold-n1-p3").symlink_to(perf_work / "gold-n1-p3")
     out = tmp_path / "PERFORMANCE.md"
@@ -515,3 +523,19 @@ def test_a_sweep_alone_keeps_the_saved_scale_figures(
     assert kept["scale"] == saved["scale"]
     assert list(kept["sweep"]["results"]) == ["3"]
     assert "## Stages, floors and peers" in out.read_text(encoding="utf-8")
+
+
+def test_a_sweep_of_fewer_documents_refuses_to_drop_the_saved_ones(
+    report: tuple[str, dict[str, Any], str], tmp_path: Path
+) -> None:
+    _, saved, _ = report
+    (tmp_path / "results.json").write_text(json.dumps(saved), encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sweep", "3", "--work",
+         str(tmp_path), "--out", str(tmp_path / "PERFORMANCE.md"), "--stages", "validate"],
+        capture_output=True, text=True, env=ENV, check=False, timeout=300,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert " at 6" in refused.stderr and "--update" not in refused.stderr
+    assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8")) == saved
+    assert not (tmp_path / "PERFORMANCE.md").exists()

@@ -17,7 +17,8 @@ Each section is written between its markers and names the command that made it; 
 sections of the file (and the Dask section of dask_workers.py) are kept. With neither option,
 both run at their default sizes. ``--sizes ... --stages A B --update`` measures stages A and B
 again, keeping the other stages' figures from WORK/results.json; the section then names both
-commands.
+commands. A run that would replace saved figures it does not measure again (other stages, or
+other sizes) stops before measuring and says so.
 """
 
 from __future__ import annotations
@@ -555,7 +556,10 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--sample", type=int, default=2000, help="jsonschema sample size")
     parser.add_argument(
-        "--stages", nargs="*", default=[s for s, _, _ in STAGES], help="a subset, to try"
+        "--stages",
+        nargs="*",
+        default=[s for s, _, _ in STAGES],
+        help="a subset, to try (in another --work, or with --update)",
     )
     parser.add_argument(
         "--render-only", action="store_true", help="rewrite the report from WORK/results.json"
@@ -606,6 +610,40 @@ def check_updatable(saved: Path, previous: dict[str, Any] | None, sizes: list[in
         )
 
 
+def dropped_figures(
+    section: dict[str, Any] | None, counts: list[int], stages: list[str]
+) -> list[str]:
+    """What a saved ``section`` holds that a run of ``stages`` at ``counts`` (documents or
+    paragraphs) would not measure again, and so would drop by replacing it: "stage at N"."""
+    measured = {str(n) for n in counts}
+    return [
+        f"{stage} at {count}"
+        for count, figures in (section or {}).get("results", {}).items()
+        for stage in figures
+        if stage != "characters" and (count not in measured or stage not in stages)
+    ]
+
+
+def check_replaceable(saved: Path, results: dict[str, Any], args: argparse.Namespace) -> None:
+    """Stop before measuring when the run would replace saved figures it does not measure
+    again (a try of some stages would otherwise lose the rest of a long run)."""
+    for name, counts in (("scale", args.sizes), ("sweep", args.sweep)):
+        if not counts or (name == "scale" and args.update):
+            continue
+        dropped = dropped_figures(results.get(name), counts, args.stages)
+        if not dropped:
+            continue
+        more = len(dropped) - 4
+        shown = ", ".join(dropped[:4]) + (f" and {more} more" if more > 0 else "")
+        remedies = ["give another --work", "remove the file to start anew"]
+        if name == "scale":
+            remedies.insert(0, "add --update to measure these stages again and keep the rest")
+        raise SystemExit(
+            f"error: {saved}: this run would drop saved figures it does not measure again"
+            f" ({shown}); {', or '.join(remedies)}"
+        )
+
+
 def updated_scale(
     previous: dict[str, Any], scale: dict[int, dict[str, Any]], command: str, stages: list[str]
 ) -> dict[str, Any]:
@@ -628,6 +666,7 @@ def main() -> None:
         results = json.loads(saved.read_text()) if saved.exists() else {}
         if args.update:
             check_updatable(saved, results.get("scale"), args.sizes)
+        check_replaceable(saved, results, args)
         if args.sizes:
             scale, generation = measure_sizes(args)
             command = section_command(args, "sizes")
