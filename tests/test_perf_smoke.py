@@ -265,6 +265,11 @@ def test_time_per_document_and_per_paragraph_are_tabled(
     expected = [figures[n]["validate"]["cpu_seconds"] / int(n) * 1e6 for n in ("5", "10")]
     assert validate[1:3] == [f"{v:,.0f}" for v in expected]
     assert validate[3].startswith(f"{expected[1] / expected[0]:.2f}x: ")
+    floor = [figures[n]["json_loads_read"]["cpu_seconds"] / int(n) * 1e6 for n in ("5", "10")]
+    over = [f"{v / f:.2f}x" for v, f in zip(expected, floor, strict=True)]
+    assert validate[4] == f"{over[0]} -> {over[1]}"
+    (floorless,) = rows_of(per_document, "`json_loads_read`")
+    assert floorless[4] == "—"
     sweep = text.split("## One document, growing", 1)[1]
     swept = saved["sweep"]["results"]
     for stage in ("clean", "validate"):

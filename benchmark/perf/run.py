@@ -295,18 +295,35 @@ def stage_table(results: dict[str, Any], documents: int) -> list[str]:
 
 
 def per_document_table(all_results: dict[int, dict[str, Any]]) -> list[str]:
+    """CPU microseconds per document of each stage at each size, how much the largest size
+    costs over the smallest, and for a stage with a floor its cost over its floor's, smallest
+    size -> largest (what grows with the floor is the machine's, not the stage's)."""
     sizes = sorted(all_results)
     lines = [
-        "| stage | " + " | ".join(f"{n:,} docs" for n in sizes) + " | largest / smallest |",
-        "| --- | " + " | ".join("---" for _ in sizes) + " | --- |",
+        "| stage | " + " | ".join(f"{n:,} docs" for n in sizes) + " | largest / smallest"
+        " | over its floor's, smallest -> largest |",
+        "| --- | " + " | ".join("---" for _ in sizes) + " | --- | --- |",
     ]
     for stage, _, kind in STAGES:
         if kind == "peer" or any(stage not in all_results[n] for n in sizes):
             continue
         values = [per_unit(all_results[n][stage], n) for n in sizes]
         cells = [f"{v:,.0f}" for v in values]
-        lines.append(f"| `{stage}` | " + " | ".join(cells) + f" | {flatness(values)} |")
+        lines.append(
+            f"| `{stage}` | " + " | ".join(cells) + f" | {flatness(values)}"
+            f" | {over_floor(all_results, stage)} |"
+        )
     return lines
+
+
+def over_floor(all_results: dict[int, dict[str, Any]], stage: str) -> str:
+    """The stage's CPU seconds over its floor's at the smallest and the largest size."""
+    floor = FLOORS.get(stage, ("",))[0]
+    ends = [all_results[n] for n in (min(all_results), max(all_results))]
+    if not floor or len(all_results) < 2 or any(floor not in results for results in ends):
+        return "—"
+    ratios = [r[stage]["cpu_seconds"] / max(r[floor]["cpu_seconds"], 1e-9) for r in ends]
+    return f"{ratios[0]:.2f}x -> {ratios[1]:.2f}x"
 
 
 def size_findings(results: dict[str, Any], n: int) -> list[str]:
@@ -408,7 +425,9 @@ def render_scale(
         " that take `--workers` (the floors run in one process). *CPU s* is user + system"
         " time; *of it system s* is the kernel's part (reading, creating and renaming files),"
         " which on this machine varies several times over from one run to the next (— in a row"
-        " measured before it was recorded apart). *docs/s* is documents per CPU"
+        " measured before it was recorded apart; the kernel splits a process's exact CPU time"
+        " between user and system by sampling at each clock tick, so the split is approximate,"
+        " see docs/scaling.md). *docs/s* is documents per CPU"
         " second; *throughput / floor's* is the floor's CPU seconds over the stage's, and the"
         " target is the issue's (build and clean within 2x their floor, validate at least 0.5"
         " of json.loads of the files it reads, streamed evaluation at least 0.25 of"
@@ -423,7 +442,10 @@ def render_scale(
         "## Time per document",
         "",
         f"CPU microseconds per document at each size (flat: the largest within {FLAT}x of the"
-        " smallest).",
+        " smallest). A floor that grows as much as its stage shows a cost of the machine, not"
+        " of the stage (above all the kernel's cost of creating a file, which varies from run"
+        " to run). The last column sets each stage against its floor, measured in the same"
+        " run.",
         "",
         *per_document_table(all_results),
         "",
