@@ -126,6 +126,11 @@ def test_floors_do_the_work_of_their_stage(corpus: Path, stages: ModuleType) -> 
         len(p.read_text("utf-8").split("\n")) for p in (corpus / "corpus" / "raw").iterdir()
     )
     assert clean["kept_lines"] == raw_lines - 2 * 60
+    assert "anchors" not in clean
+    checked = stage(stages, "floor_clean_read", corpus)
+    assert checked["kept_lines"] == clean["kept_lines"]
+    assert checked["anchors"] == len(list((corpus / "annotations" / "gold").glob("*.json")))
+    assert 0 <= checked["differing"] <= checked["anchors"]
     decode = stage(stages, "decode", corpus)
     assert decode["files"] == decode["lines"] == 60
     build = stage(stages, "floor_build", corpus)
@@ -179,8 +184,10 @@ def test_build_writes_every_row(corpus: Path, stages: ModuleType) -> None:
 
 # Stages of light imports, so that a process per stage stays quick; the others are run in
 # this process above, and their report is checked from their results below.
-REPORT_STAGES = ["clean", "floor_clean", "validate", "json_loads_read", "json_loads"]
-FLOORED = [("clean", "floor_clean", 0.5), ("validate", "json_loads_read", 0.5)]
+REPORT_STAGES = [
+    "clean", "floor_clean_read", "floor_clean", "validate", "json_loads_read", "json_loads",
+]  # fmt: skip
+FLOORED = [("clean", "floor_clean_read", 0.5), ("validate", "json_loads_read", 0.5)]
 
 
 @pytest.fixture(scope="module")
@@ -286,10 +293,17 @@ def test_time_per_document_and_per_paragraph_are_tabled(
 
 def test_a_stage_and_its_floor_are_measured_in_turns() -> None:
     run = load("run")
-    asked = ["clean", "floor_clean", "validate", "json_loads", "json_loads_read", "build"]
+    asked = ["clean", "floor_clean", "floor_clean_read", "validate", "json_loads",
+             "json_loads_read", "build"]  # fmt: skip
     assert run.measurement_groups(asked) == [
-        ["clean", "floor_clean"], ["validate", "json_loads_read"], ["json_loads"], ["build"],
-    ]  # fmt: skip
+        ["clean", "floor_clean_read", "floor_clean"],
+        ["validate", "json_loads_read", "json_loads"],
+        ["build"],
+    ]
+    assert run.measurement_groups(["clean", "floor_clean", "build"]) == [
+        ["clean", "floor_clean"],
+        ["build"],
+    ]
     # A floor asked for without its stage is measured alone, in its place.
     assert run.measurement_groups(["floor_clean", "json_loads"]) == [
         ["floor_clean"],
@@ -307,6 +321,24 @@ def test_validate_is_also_set_beside_the_gold_files_alone(
         findings = text.split(f"**{int(size):,} documents**", 1)[1].split("\n\n", 2)[1]
         shown = f"{math.floor(share * 100) / 100:.2f}"
         assert f"gold files alone (not of the cleaned texts it must read too): {shown}" in findings
+
+
+def test_clean_is_also_set_beside_the_raw_files_alone(
+    report: tuple[str, dict[str, Any], str],
+) -> None:
+    text, saved, _ = report
+    for size in ("5", "10"):
+        figures = saved["scale"]["results"][size]
+        share = figures["floor_clean"]["cpu_seconds"] / figures["clean"]["cpu_seconds"]
+        findings = text.split(f"**{int(size):,} documents**", 1)[1].split("\n\n", 2)[1]
+        shown = f"{math.floor(share * 100) / 100:.2f}"
+        assert (
+            "- clean against floor_clean, the raw files alone (not the gold files whose anchored"
+            f" text hashes it must check too): {shown} of its throughput" in findings
+        )
+        table = text.split(f"### {int(size):,} documents", 1)[1].split("\n\n", 2)[1]
+        (row,) = rows_of(table, "`clean`")
+        assert row[8] == f"{figures['floor_clean_read']['cpu_seconds']:.2f} (floor_clean_read)"
 
 
 def test_the_report_says_ours_equal_the_peers(corpus: Path, stages: ModuleType) -> None:
@@ -407,6 +439,21 @@ def test_a_stage_and_its_floor_get_as_many_runs(monkeypatch: pytest.MonkeyPatch)
     pair = run.best_runs(["clean", "floor_clean"], Path("."), args, 1)
     assert pair["clean"]["runs"] == pair["floor_clean"]["runs"] == 3
     assert run.best_runs(["build"], Path("."), args, 1)["build"]["runs"] == 1
+
+
+def test_each_round_starts_with_the_next_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = load("run")
+    order: list[str] = []
+
+    def measure(stage: str, *_: Any) -> dict[str, float]:
+        order.append(stage)
+        return {"cpu_seconds": 1.0}
+
+    monkeypatch.setattr(run, "run_stage", measure)
+    group = ["clean", "floor_clean_read", "floor_clean"]
+    best = run.best_runs(group, Path("."), SimpleNamespace(repeat=4, sample=0), 1)
+    assert order == [*group, *group[1:], group[0], group[2], *group[:2], *group]
+    assert all(result["runs"] == 4 for result in best.values())
 
 
 def test_a_result_saved_before_system_time_was_recorded_shows_a_dash() -> None:

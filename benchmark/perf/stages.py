@@ -9,14 +9,18 @@ work on the corpus alone. CPU seconds are this process's and its reaped children
 workers of ``--workers 2``), user + system; ``system_seconds`` is the system part.
 
 The *floors* are the least any implementation of a stage must do, measured the same way:
-floor_clean (read + NFC + one pass of the furniture patterns + write JSON), floor_build (decode
-the files + spaCy's tokenizer over whole documents + write Parquet), json_loads (the floor of
-validate) and decode (the gold files and the submission, the floor of streamed evaluation).
+floor_clean_read (read + NFC + one pass of the furniture patterns + write JSON, with the text
+hash each gold file anchors read and set against the text's: every file clean reads; the floor
+of clean), floor_clean (the same without the gold files), floor_build (decode the files +
+spaCy's tokenizer over whole documents + write Parquet), json_loads_read (every file validate
+reads, the floor of validate), json_loads (the gold files alone) and decode (the gold files and
+the submission, the floor of streamed evaluation).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import heapq
 import json
 import os
@@ -163,13 +167,32 @@ def furniture_pattern() -> Any:
 
 
 def stage_floor_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    return floor_clean(root, check_anchors=False)
+
+
+def stage_floor_clean_read(root: Path, workers: int, sample: int) -> dict[str, Any]:
+    return floor_clean(root, check_anchors=True)
+
+
+class AnchoredText(msgspec.Struct):
+    """The one field of a gold file that the frozen-text check reads; the rest is skipped."""
+
+    text_sha256: Any = None
+
+
+def floor_clean(root: Path, check_anchors: bool) -> dict[str, Any]:
+    """Read each raw file, NFC, one pass of the furniture patterns, write JSON; with
+    ``check_anchors``, also read every file clean reads: the text hash its gold file anchors,
+    set against the hash of the text written (clean refuses to change an anchored text)."""
     furniture = furniture_pattern()
+    anchored_text = msgspec.json.Decoder(AnchoredText)
     raw = root / "corpus" / "raw"
+    gold = root / "annotations" / "gold"
     raw_files = sorted(name for name in os.listdir(raw) if name.endswith(".txt"))
     out = root / "perf-floor-clean"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
-    kept_lines = 0
+    kept_lines = anchors = differing = 0
     with Clock() as clock:
         for name in raw_files:
             text = unicodedata.normalize("NFC", read_bytes(f"{raw}/{name}").decode("utf-8"))
@@ -177,11 +200,27 @@ def stage_floor_clean(root: Path, workers: int, sample: int) -> dict[str, Any]:
             kept_lines += len(lines)
             doc_id = name.removesuffix(".txt")
             document = {"doc_id": doc_id, "text": "\n".join(lines).strip("\n")}
+            if check_anchors:
+                written = hashlib.sha256(document["text"].encode("utf-8")).hexdigest()
+                document["text_sha256"] = written
+                anchor = read_anchor(f"{gold}/{doc_id}.json", anchored_text)
+                anchors += anchor is not None
+                differing += anchor is not None and anchor != written
             (out / f"{doc_id}.json").write_text(
                 json.dumps(document, ensure_ascii=False), encoding="utf-8"
             )
     shutil.rmtree(out, ignore_errors=True)
-    return {**clock.figures(), "files": len(raw_files), "kept_lines": kept_lines}
+    figures = {"files": len(raw_files), "kept_lines": kept_lines}
+    if check_anchors:
+        figures.update(anchors=anchors, differing=differing)
+    return {**clock.figures(), **figures}
+
+
+def read_anchor(gold_file: str, anchored_text: msgspec.json.Decoder[AnchoredText]) -> Any:
+    try:
+        return anchored_text.decode(read_bytes(gold_file)).text_sha256
+    except FileNotFoundError:
+        return None
 
 
 def stage_validate(root: Path, workers: int, sample: int) -> dict[str, Any]:
@@ -455,6 +494,7 @@ STAGES = {
 IMPORTS: dict[str, tuple[str, ...]] = {
     "clean": ("propos.clean", "tqdm"),
     "floor_clean": ("propos.clean_rules",),
+    "floor_clean_read": ("propos.clean_rules",),
     "validate": ("propos.validate",),
     "validate_submission": ("propos.validate",),
     "jsonschema": ("propos.schema", "jsonschema"),
