@@ -28,8 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # stages.py, beside this script
 
 import stages  # noqa: E402
-
-SWEPT = ("clean", "validate", "build", "evaluate")
+from run import DEFAULT_WORK, SWEEP_STAGES  # noqa: E402
 
 
 @dataclass
@@ -126,10 +125,10 @@ def main() -> None:
         print(json.dumps(vars(profile_once(stage, root, paragraphs))))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("stage", choices=SWEPT)
+    parser.add_argument("stage", choices=SWEEP_STAGES)
     parser.add_argument("small", type=int, help="paragraphs of the smaller document")
     parser.add_argument("large", type=int, help="paragraphs of the larger document")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/propos-perf"))
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--text", choices=("winer", "gold"), default="winer")
     parser.add_argument("--repeat", type=int, default=3, help="runs a size; the least is kept")
     parser.add_argument("--top", type=int, default=12, help="functions listed")

@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEFAULT_SIZES = [1000, 10000, 100000]
 DEFAULT_SWEEP = [1000, 2000, 4000, 8000, 16000]
+DEFAULT_WORK = Path("/tmp/propos-perf")  # where the corpora and results.json are kept
 FLAT = 1.5  # per-unit cost "flat": the largest size within this factor of the smallest
 REPEAT_UNDER = 60.0  # CPU seconds: a stage whose first run takes longer is not repeated
 
@@ -595,7 +596,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=int, nargs="+", help="documents per corpus")
     parser.add_argument("--sweep", type=int, nargs="+", help="paragraphs of the one document")
     parser.add_argument("--text", choices=("winer", "gold"), default="winer")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/propos-perf"))
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=HERE.parent / "PERFORMANCE.md")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(

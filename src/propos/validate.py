@@ -75,7 +75,7 @@ class CleanTexts:
 
     def __init__(self, clean_dir: Path | None, max_bytes: int = MAX_JSON_BYTES) -> None:
         self.clean_dir = clean_dir
-        self.max_bytes = max_bytes  # a larger cleaned document is read as absent
+        self.max_bytes = max_bytes  # a larger cleaned document, or any file, is not read
         self._texts: OrderedDict[str, tuple[str, str] | None] = OrderedDict()
         self._held: dict[str, tuple[str, str]] = {}
 
@@ -953,9 +953,12 @@ def mebibytes(size: int) -> str:
     return f"{size / 2**20:.1f} MiB"
 
 
+LIMIT_WORDS = " MiB limit"  # how over_limit ends; a problem's message closes it with ")"
+
+
 def is_over_limit(problem: Problem) -> bool:
     """Whether ``problem`` is a file or line refused unread for its size."""
-    return problem.message.endswith(" MiB limit)")
+    return problem.message.endswith(f"{LIMIT_WORDS})")
 
 
 def over_limit(size: int, limit: int) -> str:
@@ -964,7 +967,7 @@ def over_limit(size: int, limit: int) -> str:
         shown, bound = (f"{value / 2**20:.{decimals}f}" for value in (size, limit))
         if shown != bound:
             break
-    return f"{shown} MiB > {bound} MiB limit"
+    return f"{shown} MiB > {bound}{LIMIT_WORDS}"
 
 
 def read_bounded(path: str | Path, limit: int) -> tuple[bytes | None, Problem | None]:
@@ -1116,9 +1119,13 @@ class Context:
     corpus: CleanTexts
     inventory_override: Path | None = None
     split_doc_ids: list[str] | None = None
-    max_bytes: int = MAX_JSON_BYTES  # the largest file, or submission line, that is read
     _inventories: dict[Path, Inventory] = field(default_factory=dict)
     _folders: dict[str, Path | None] = field(default_factory=dict)
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest file, or submission line, that is read: the cleaned texts' bound."""
+        return self.corpus.max_bytes
 
     def inventory_for(
         self, path: str | Path, linked: bool | None = None
@@ -1316,7 +1323,7 @@ def validate_partition(
 ) -> list[list[Problem]]:
     """A task: each file's problems, in the order of ``paths``; ``links``: those of the paths
     that are symbolic links, when the caller knows (else each file is asked)."""
-    context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids, max_bytes)
+    context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids)
     if links is None:
         return [validate_file(path, context) for path in paths]
     return [validate_file(path, context, os.fspath(path) in links) for path in paths]
@@ -1335,7 +1342,7 @@ def validate_paths(
     ``max_bytes`` bounds each file, or submission line, read (a larger one is one problem)."""
     report = Report()
     if engine.in_process:
-        context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids, max_bytes)
+        context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids)
         for path, linked in _walk_names(targets):
             report.files += 1
             report.extend(validate_file(path, context, linked))
