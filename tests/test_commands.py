@@ -739,6 +739,89 @@ def test_evaluate_names_a_document_outside_the_split_as_such(tmp_path: Path) -> 
     assert "split" in line
 
 
+CRF_CV = ROOT / "benchmark" / "submissions" / "crf" / "predictions.cv.jsonl"
+
+
+@pytest.fixture(scope="module")
+def crf_cv_scores() -> dict[str, Any]:
+    """`propos evaluate` (not streamed) of the CRF's cross-validated predictions of every
+    document: 69 documents, so the document is the resampling unit, as when streaming."""
+    result = ok(propos("evaluate", "--pred", CRF_CV, "--split", "all", "--resamples", RESAMPLES,
+                       "--format", "json"))  # fmt: skip
+    scores = dict(json.loads(result.stdout))
+    assert scores["bootstrap"]["unit"] == "document"
+    return scores
+
+
+@pytest.mark.parametrize("output", ["table", "json", "csv"])
+def test_evaluate_stream_gives_the_full_headlines(
+    output: str, crf_cv_scores: dict[str, Any]
+) -> None:
+    result = ok(propos("evaluate", "--pred", CRF_CV, "--split", "all", "--resamples", RESAMPLES,
+                       "--stream", "--chunk", "16", "--format", output))  # fmt: skip
+    full = crf_cv_scores["headline"]
+    assert 0.3 < full["entities"]["value"] < 1
+    if output == "json":
+        streamed = json.loads(result.stdout)
+        assert streamed["headline"] == full
+        assert streamed["documents"] == {"n_gold": len(SPLITS), "missing_predictions": []}
+        assert streamed["coreference"] == "not computed when streaming"
+        assert "entities_coarse" not in streamed
+        expected = {key: crf_cv_scores["bootstrap"][key] for key in ("unit", "n_units", "seed")}
+        assert expected.items() <= streamed["bootstrap"].items()
+    elif output == "csv":
+        rows = {row["layer"]: row for row in records(result.stdout, "csv")}
+        assert list(rows) == HEADLINE_LAYERS
+        for layer, figure in full.items():
+            assert [float(rows[layer][k]) for k in ("f1", "low", "high")] == [
+                figure["value"],
+                figure["low"],
+                figure["high"],
+            ]
+    else:
+        lines = result.stdout.splitlines()
+        assert lines[0] == (
+            f"split all: {len(SPLITS)} documents, streamed; 95% intervals from {RESAMPLES}"
+            f" bootstrap resamples over {len(SPLITS)} documents (seed 0)"
+        )
+        rows = {m["layer"]: m for m in map(TABLE_ROW.match, lines) if m}
+        assert list(rows) == HEADLINE_LAYERS
+        for layer, figure in full.items():
+            assert rows[layer]["f1"] == f"{figure['value']:.3f}"
+            assert rows[layer]["low"] == f"{figure['low']:.3f}"
+        assert "not computed when streaming: the coarse entity headline, coreference" in lines
+        assert not any("resamples paragraphs" in line for line in lines)
+
+
+def test_evaluate_stream_on_two_workers_prints_the_same_bytes() -> None:
+    """Two Dask worker processes started for the run, 6 tasks of 5 documents: the same output
+    as in one process, and the note that below 30 documents the intervals to report are the
+    unstreamed ones."""
+    stream = ["evaluate", "--pred", CRF, "--stream", "--chunk", "5", "--resamples", RESAMPLES]
+    one = ok(propos(*stream, "--format", "json"))
+    two = ok(propos(*stream, "--workers", "2", "--format", "json"))
+    assert two.stdout == one.stdout
+    assert json.loads(one.stdout)["documents"]["n_gold"] == len(TEST_DOCS) < 30
+    table = ok(propos(*stream, "--workers", "2")).stdout
+    assert "without --stream resamples paragraphs instead" in table
+
+
+def test_evaluate_stream_bad_input(tmp_path: Path) -> None:
+    stream = ["evaluate", "--pred", CRF, "--stream"]
+    one_error(propos(*stream, "--by", "type"), "--by cannot be combined with --stream", code=2)
+    one_error(propos(*stream, "--errors", "--gold", tmp_path), "--gold, --errors", code=2)
+    one_error(propos(*stream, "--chunk", "0"), "--chunk must be at least 1", code=2)
+    one_error(propos(*stream, "--workers", "0"), "--workers must be at least 1", code=2)
+    one_error(propos(*stream, "--split", "bogus"), "bogus", code=2)
+    one_error(propos("evaluate", "--pred", CRF, "--workers", "2"), "apply to --stream", code=2)
+    # Cross-validated predictions of every document, scored on the test split: invalid.
+    line = one_error(propos("evaluate", "--pred", CRF_CV, "--stream"), "invalid submission")
+    assert "not in the requested split" in line
+    truncated = tmp_path / "truncated.jsonl"
+    truncated.write_text('{"doc_id": \n', encoding="utf-8")
+    one_error(propos("evaluate", "--pred", truncated, "--stream"), "truncated.jsonl", code=1)
+
+
 # ---------------------------------------------------------------- convert
 
 

@@ -11,6 +11,7 @@ whole stage in a process started with spawn.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import subprocess
@@ -144,25 +145,16 @@ def test_a_task_runs_in_a_spawned_process() -> None:
     assert len(spawned) == 3
 
 
-def _streamed_serial_and_on(scheduler: str, chunk: int) -> tuple[dict, dict, int]:
-    """The crf submission's streamed headlines in this process and on the cluster."""
-    from propos.evaluation import stream_headlines
-    from propos.split import split_doc_ids
-
-    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
-    gold_dir = ROOT / "annotations" / "gold"
-    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
-    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk)
-    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk,
-                                engine=Engine(scheduler=scheduler))  # fmt: skip
-    return serial, parallel, len(doc_ids)
-
-
-def test_streamed_scores_on_a_dask_cluster_equal_the_serial_ones(scheduler: str) -> None:
-    serial, parallel, documents = _streamed_serial_and_on(scheduler, chunk=8)
-    assert documents > 8  # several chunks
-    assert parallel == serial
-    assert 0 < serial["headline"]["entities"]["value"] < 1
+def test_evaluate_stream_on_a_dask_cluster_prints_the_same_bytes(scheduler: str) -> None:
+    crf = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
+    stream = ["evaluate", "--pred", crf, "--stream", "--chunk", "8", "--resamples", "200",
+              "--format", "json"]  # fmt: skip
+    serial = ok(propos(*stream))
+    clustered = ok(propos(*stream, "--scheduler", scheduler))
+    assert clustered.stdout == serial.stdout
+    scores = json.loads(serial.stdout)
+    assert scores["documents"]["n_gold"] > 8  # several tasks
+    assert 0 < scores["headline"]["entities"]["value"] < 1
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +190,20 @@ def test_clean_and_build_on_spawned_workers_write_the_same_bytes(
     out = tmp_path / "propos"
     build_dataset(corpus_inputs(Corpus.at(ROOT)), out, show_progress=False, engine=engine)
     assert tree(out) == tree(release_folder)
+
+
+def _streamed_serial_and_on(scheduler: str, chunk: int) -> tuple[dict, dict, int]:
+    """The crf submission's streamed headlines in this process and on the cluster."""
+    from propos.evaluation import stream_headlines
+    from propos.split import split_doc_ids
+
+    doc_ids = split_doc_ids("test", ROOT / "annotations" / "splits.json", ROOT / "corpus" / "clean")
+    gold_dir = ROOT / "annotations" / "gold"
+    predictions = ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl"
+    serial = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk)
+    parallel = stream_headlines(gold_dir, predictions, doc_ids, resamples=200, chunk=chunk,
+                                engine=Engine(scheduler=scheduler))  # fmt: skip
+    return serial, parallel, len(doc_ids)
 
 
 def test_streamed_scores_on_spawned_workers_equal_the_serial_ones(spawned_workers: str) -> None:

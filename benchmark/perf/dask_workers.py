@@ -1,4 +1,5 @@
-"""1 against 2 Dask workers for `propos clean`, `build` and `validate`, through the real command.
+"""1 against 2 Dask workers for `propos clean`, `build`, `validate` and `evaluate --stream`,
+through the real command.
 
     python benchmark/perf/dask_workers.py [--synthetic N ...] [--text winer|gold] [--work DIR]
                                           [--out FILE]
@@ -6,9 +7,9 @@
 runs each stage on the committed corpus and on synthetic ones of N documents each
 (make_corpus.py, WiNER-fr text by default), with ``--workers 1`` (in this process, no Dask) and
 ``--workers 2`` (a local Dask cluster of 2 worker processes, started by the command), checks
-that the two cleanings and the two builds are byte-identical and the two validations print the
-same, and writes the figures into FILE (benchmark/PERFORMANCE.md) between the markers below,
-leaving the rest of it as it is.
+that the two cleanings and the two builds are byte-identical and the two validations and the two
+streamed evaluations print the same, and writes the figures into FILE
+(benchmark/PERFORMANCE.md) between the markers below, leaving the rest of it as it is.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from propos.build import DOCUMENTS_PER_PARTITION
 from propos.clean import RAW_FILES_PER_PARTITION
+from propos.cli.evaluation import DEFAULT_CHUNK
 from propos.validate import FILES_PER_PARTITION
 
 assert RAW_FILES_PER_PARTITION == FILES_PER_PARTITION  # the report states one size for both
@@ -216,7 +218,30 @@ def measure(name: str, documents: int, root: Path, work: Path, address: str) -> 
             "byte-identical" if identical else "DIFFER", documents),
         row(name, "validate (gold)", validations[1], validations[2], warm_validate,
             "same report" if same else "DIFFER", documents),
+        measure_evaluate(name, documents, root, address),
     ]  # fmt: skip
+
+
+def submission_of(root: Path) -> Path:
+    """A submission of every document: the synthetic corpus's, or the committed CRF's
+    cross-validated predictions."""
+    synthetic = root / "submission.jsonl"
+    if synthetic.is_file():
+        return synthetic
+    return root / "benchmark" / "submissions" / "crf" / "predictions.cv.jsonl"
+
+
+def measure_evaluate(name: str, documents: int, root: Path, address: str) -> str:
+    arguments = ["evaluate", "--root", str(root), "--pred", str(submission_of(root)),
+                 "--split", "all", "--stream", "--format", "json"]  # fmt: skip
+    runs = {workers: propos([*arguments, "--workers", workers]) for workers in ("1", "2")}
+    runs["cluster"] = on_running_cluster(arguments, address)
+    for run in runs.values():
+        if run.status != 0:
+            raise SystemExit(f"evaluate failed: {run.output}")
+    same = runs["1"].output == runs["2"].output == runs["cluster"].output
+    return row(name, "evaluate --stream", runs["1"], runs["2"], runs["cluster"],
+               "same scores" if same else "DIFFER", documents)  # fmt: skip
 
 
 def load_average() -> str:
@@ -244,9 +269,11 @@ def section(rows: list[str], command: str) -> str:
             " second of two runs), as a long-lived cluster would be; its CPU is in the"
             " cluster's processes, not measured here. A stage whose input makes one partition"
             f" (clean and validate: up to {FILES_PER_PARTITION:,} files; build: up to"
-            f" {DOCUMENTS_PER_PARTITION} documents) runs in the"
-            " command's process whatever `--workers` says, as clean and validate of the"
-            " committed corpus do here.",
+            f" {DOCUMENTS_PER_PARTITION} documents; evaluate --stream: up to {DEFAULT_CHUNK:,}"
+            " documents) runs in the command's process whatever `--workers` says, as clean,"
+            " validate and evaluate of the committed corpus do here. Evaluate scores the"
+            " synthetic corpus's submission, or the CRF's cross-validated predictions of the"
+            " committed documents, on every document (`--split all`).",
             "",
             *(
                 [

@@ -113,14 +113,20 @@ def gold_from_dataset(folder: Path, split: str) -> GoldSet:
 def read_predictions(path: Path, gold: GoldSet) -> Documents:
     """A validated submission file; every problem is reported in one ProposError."""
     texts = CleanTexts(gold.clean_dir) if gold.clean_dir else CleanTexts.from_texts(gold.texts)
-    problems = submission_problems(path, Context(texts, split_doc_ids=gold.doc_ids))
+    check_submission(path, texts, gold.doc_ids)
+    return read_jsonl_documents(path)
+
+
+def check_submission(path: Path, texts: CleanTexts, doc_ids: list[str]) -> None:
+    """Raise one ProposError naming the first problems of a submission for these documents;
+    the file is read a line at a time."""
+    problems = submission_problems(path, Context(texts, split_doc_ids=doc_ids))
     if problems:
         listed = "; ".join(_place(problem, path) for problem in problems[:3])
         more = f" (and {len(problems) - 3} more; `propos validate` lists all)"
         raise ProposError(
             f"{path}: invalid submission: {listed}{more if len(problems) > 3 else ''}"
         )
-    return read_jsonl_documents(path)
 
 
 def _place(problem: Any, path: Path) -> str:
@@ -175,21 +181,27 @@ def evaluate_file(
     return result
 
 
+def headline_lines(headline: dict[str, Any]) -> list[str]:
+    """The header and one aligned row per headline figure: layer, F1, interval, metric."""
+    width = max(len(name) for name in headline)
+    lines = [f"{'layer':<{width}}  {'F1':>6}  {'95% interval':>15}  metric"]
+    for layer, figure in headline.items():
+        interval = f"[{figure['low']:.3f}, {figure['high']:.3f}]"
+        lines.append(f"{layer:<{width}}  {figure['value']:>6.3f}  {interval:>15}  {figure['name']}")
+    return lines
+
+
 def table(result: dict[str, Any]) -> str:
     bootstrap = result["bootstrap"]
     headline = dict(result["headline"])
     headline["entities (coarse)"] = result["entities_coarse"]
-    width = max(len(name) for name in headline)
     lines = [
         f"split {result['split']}: {result['documents']['n_gold']} documents; 95% intervals from"
         f" {bootstrap['resamples']} bootstrap resamples over {bootstrap['n_units']}"
         f" {bootstrap['unit']}s (seed {bootstrap['seed']})",
         "",
-        f"{'layer':<{width}}  {'F1':>6}  {'95% interval':>15}  metric",
+        *headline_lines(headline),
     ]
-    for layer, figure in headline.items():
-        interval = f"[{figure['low']:.3f}, {figure['high']:.3f}]"
-        lines.append(f"{layer:<{width}}  {figure['value']:>6.3f}  {interval:>15}  {figure['name']}")
     quotes, events = result["quotes"], result["events"]
     lines += [
         "",
@@ -260,7 +272,7 @@ def unit_counts_partition(part: list[Located], gold_dir: Path, pred_path: Path) 
 
 def stream_unit_counts(
     gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = 1000,
-    engine: Engine = SERIAL,
+    engine: Engine = SERIAL, show_progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk:
     the chunks are mapped to count arrays (on ``engine``) and concatenated here, in order."""
@@ -270,8 +282,9 @@ def stream_unit_counts(
     located = [(d, *index.get(d, (None, 0))) for d in doc_ids]
     parts: dict[str, list[Any]] = {}
     chunks = partitions(located, chunk)
+    arguments = (gold_dir, pred_path)
     for found in run_tasks(
-        unit_counts_partition, chunks, (gold_dir, pred_path), engine, "evaluate"
+        unit_counts_partition, chunks, arguments, engine, "evaluate", show_progress
     ):
         for layer, counts in found.items():
             parts.setdefault(layer, []).append(counts)
@@ -286,6 +299,7 @@ def stream_headlines(
     seed: int = 0,
     chunk: int = 1000,
     engine: Engine = SERIAL,
+    show_progress: bool = False,
 ) -> dict[str, Any]:
     """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
     time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
@@ -294,7 +308,7 @@ def stream_headlines(
     from propos.metrics.bootstrap import bootstrap_intervals
     from propos.metrics.common import prf
 
-    counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk, engine)
+    counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk, engine, show_progress)
     intervals = bootstrap_intervals(counts, resamples, seed)
     headline = {
         layer: {
@@ -306,12 +320,76 @@ def stream_headlines(
         }
         for layer in counts
     }
-    bootstrap = {"unit": "document", "n_units": len(doc_ids), "resamples": resamples, "seed": seed}
     return {
         "headline": headline,
-        "bootstrap": bootstrap,
+        "bootstrap": streamed_bootstrap_record(len(doc_ids), resamples, seed),
         "coreference": "not computed when streaming",
     }
+
+
+def streamed_bootstrap_record(n_documents: int, resamples: int, seed: int) -> dict[str, Any]:
+    """The ``bootstrap`` record of :func:`propos.metrics.score`, for document units."""
+    from propos.metrics.common import MIN_DOCUMENTS_FOR_DOCUMENT_UNIT
+
+    reason = f"streamed: unit = document ({n_documents} documents"
+    if n_documents < MIN_DOCUMENTS_FOR_DOCUMENT_UNIT:
+        reason += (
+            f"; without streaming, below {MIN_DOCUMENTS_FOR_DOCUMENT_UNIT} documents the unit is"
+            " the paragraph"
+        )
+    return {
+        "unit": "document",
+        "n_units": n_documents,
+        "n_documents": n_documents,
+        "reason": reason + ")",
+        "resamples": resamples,
+        "seed": seed,
+        "confidence": 0.95,
+        "method": "percentile",
+    }
+
+
+def stream_file(
+    path: Path, corpus: Corpus, split: str, resamples: int = 1000, seed: int = 0,
+    chunk: int = 1000, engine: Engine = SERIAL, show_progress: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """:func:`evaluate_file`'s headlines for a corpus of any size: the submission is validated a
+    line at a time, then scored by :func:`stream_headlines` in tasks of ``chunk`` documents
+    on ``engine``. Neither coreference (its clusters span the split) nor the coarse entity
+    headline is computed."""
+    doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
+    check_submission(path, CleanTexts(corpus.clean_dir), doc_ids)
+    result = stream_headlines(
+        corpus.gold_dir, path, doc_ids, resamples, seed, chunk, engine, show_progress
+    )
+    return {
+        **result,
+        "split": split,
+        "gold": str(corpus.root),
+        "documents": {"n_gold": len(doc_ids), "missing_predictions": []},
+    }
+
+
+def stream_table(result: dict[str, Any]) -> str:
+    """:func:`table` for a :func:`stream_file` result."""
+    from propos.metrics.common import MIN_DOCUMENTS_FOR_DOCUMENT_UNIT
+
+    bootstrap = result["bootstrap"]
+    lines = [
+        f"split {result['split']}: {result['documents']['n_gold']} documents, streamed; 95%"
+        f" intervals from {bootstrap['resamples']} bootstrap resamples over"
+        f" {bootstrap['n_units']} documents (seed {bootstrap['seed']})",
+        "",
+        *headline_lines(result["headline"]),
+        "",
+        "not computed when streaming: the coarse entity headline, coreference",
+    ]
+    if bootstrap["n_units"] < MIN_DOCUMENTS_FOR_DOCUMENT_UNIT:
+        lines.append(
+            f"below {MIN_DOCUMENTS_FOR_DOCUMENT_UNIT} documents, `propos evaluate` without"
+            " --stream resamples paragraphs instead: its intervals are the ones to report"
+        )
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- tables people work with
@@ -325,7 +403,9 @@ def headline_frame(result: dict[str, Any]) -> Any:
     """The headline figures of :func:`evaluate_file` as a DataFrame, one row per layer."""
     import pandas as pd
 
-    headline = {**result["headline"], "entities (coarse)": result["entities_coarse"]}
+    headline = dict(result["headline"])
+    if "entities_coarse" in result:  # not computed when streaming
+        headline["entities (coarse)"] = result["entities_coarse"]
     rows = [
         {"layer": layer, "metric": figure["name"],
          "f1": figure["value"], "low": figure["low"], "high": figure["high"]}

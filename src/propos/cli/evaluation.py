@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from propos.cli._common import RootOption, TableCsvFormat, open_corpus, reports_errors, say
+from propos.cli._common import (
+    RootOption,
+    SchedulerOption,
+    TableCsvFormat,
+    engine_of,
+    open_corpus,
+    reports_errors,
+    say,
+    workers_option,
+)
 from propos.errors import ProposError
+
+DEFAULT_CHUNK = 1000
 
 
 class Breakdown(StrEnum):
@@ -47,11 +59,23 @@ def evaluate(
     ] = False,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the intervals.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            "--stream",
+            help="Score the headlines a chunk of documents at a time, for corpora too large to"
+            " hold (memory: one chunk); no coreference, no coarse entity headline, the document"
+            " as resampling unit.",
+        ),
+    ] = False,
+    chunk: Annotated[int, typer.Option(help="With --stream: documents per task.")] = DEFAULT_CHUNK,
+    workers: Annotated[int, workers_option()] = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Validate a submission, then score it on a split, with 95% bootstrap intervals.
 
     The resampling unit (document, or paragraph below 30 documents) is printed with the
-    intervals.
+    intervals. With --stream, the tasks run on --workers or on a Dask --scheduler.
     """
     from propos import evaluation
 
@@ -59,6 +83,13 @@ def evaluate(
         raise ProposError(f"{pred}: no such submission file", exit_code=2)
     if resamples < 1:
         raise ProposError("--resamples must be at least 1", exit_code=2)
+    if stream:
+        streamed(pred, root, split, output, resamples, seed, chunk, workers, scheduler,
+                 refused=(("--gold", gold is not None), ("--by", by is not None),
+                          ("--errors", errors)))  # fmt: skip
+        return
+    if (workers, scheduler, chunk) != (1, None, DEFAULT_CHUNK):
+        raise ProposError("--workers, --scheduler and --chunk apply to --stream", exit_code=2)
     gold_set = (
         evaluation.gold_from_dataset(gold, split)
         if gold is not None
@@ -79,6 +110,30 @@ def evaluate(
         typer.echo(evaluation.render_frame(evaluation.headline_frame(result), "csv"), nl=False)
     else:
         typer.echo(evaluation.table(result), nl=False)
+
+
+def streamed(
+    pred: Path, root: Path | None, split: str, output: TableCsvFormat, resamples: int, seed: int,
+    chunk: int, workers: int, scheduler: str | None, refused: tuple[tuple[str, bool], ...],
+) -> None:  # fmt: skip
+    """`propos evaluate --stream`: the headlines of a submission, scored in tasks."""
+    from propos import evaluation
+
+    given = [option for option, present in refused if present]
+    if given:
+        raise ProposError(f"{', '.join(given)} cannot be combined with --stream", exit_code=2)
+    if chunk < 1:
+        raise ProposError(f"--chunk must be at least 1, not {chunk}", exit_code=2)
+    engine = engine_of(workers, scheduler)
+    result = evaluation.stream_file(
+        pred, open_corpus(root), split, resamples, seed, chunk, engine, sys.stderr.isatty()
+    )
+    if output is TableCsvFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif output is TableCsvFormat.csv:
+        typer.echo(evaluation.render_frame(evaluation.headline_frame(result), "csv"), nl=False)
+    else:
+        typer.echo(evaluation.stream_table(result), nl=False)
 
 
 @reports_errors
