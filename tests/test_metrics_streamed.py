@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from propos.engine import Engine
-from propos.evaluation import stream_headlines, stream_unit_counts
+from propos.evaluation import coarsened, stream_headlines, stream_unit_counts
 from propos.metrics import score
 from propos.metrics.report import unit_counts
 from propos.metrics.streamed import headline_unit_counts
@@ -45,10 +45,13 @@ def prediction_bytes(path: Path) -> dict[str, bytes]:
 
 
 def full_counts(gold: dict[str, bytes], predictions: dict[str, bytes]) -> dict[str, Any]:
-    return unit_counts(
-        {d: json.loads(b) for d, b in gold.items()},
-        {d: json.loads(b) for d, b in predictions.items()},
-    )
+    """The full evaluators' counts of the three headlines, and of the entities with coarse types
+    (what `propos evaluate` scores for its coarse headline)."""
+    gold_documents = {d: json.loads(b) for d, b in gold.items()}
+    predicted = {d: json.loads(b) for d, b in predictions.items()}
+    counts = unit_counts(gold_documents, predicted)
+    coarse = unit_counts(coarsened(gold_documents), coarsened(predicted), layers=("entities",))
+    return {**counts, "entities_coarse": coarse["entities"]}
 
 
 def assert_same_counts(streamed: dict[str, Any] | None, full: dict[str, Any]) -> None:

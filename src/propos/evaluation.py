@@ -30,6 +30,7 @@ TASKS: dict[str, dict[str, Any]] = {
     "quotes": {"layer": "quotes", "coarse": False, "title": "Quotations"},
     "events": {"layer": "events", "coarse": False, "title": "Events"},
 }
+COARSE_HEADLINE = "strict micro F1, coarse types (SemEval-2013 strict scheme)"
 TASK_OF_DECLARED = {
     "ner": ("ner", "ner-coarse"),
     "ner-coarse": ("ner-coarse",),  # a system that predicts coarse types only
@@ -50,7 +51,7 @@ def coarsened(documents: Documents) -> Documents:
     """The same documents with entity types mapped onto the coarse set (GPE, FAC -> LOC)."""
     result = copy.deepcopy(documents)
     for document in result.values():
-        for entity in document.get("entities", []):
+        for entity in document.get("entities") or []:
             entity["type"] = schema.COARSE_TYPE.get(entity["type"], entity["type"])
     return result
 
@@ -172,10 +173,7 @@ def evaluate_file(
     predictions = read_predictions(path, gold)
     result = score(gold.documents, predictions, gold.paragraphs, resamples, seed)
     coarse = score_task("ner-coarse", gold.documents, predictions, gold.paragraphs, resamples, seed)
-    result["entities_coarse"] = {
-        **coarse["headline"]["entities"],
-        "name": "strict micro F1, coarse types (SemEval-2013 strict scheme)",
-    }
+    result["entities_coarse"] = {**coarse["headline"]["entities"], "name": COARSE_HEADLINE}
     result["split"] = gold.split
     result["gold"] = gold.source
     return result
@@ -264,10 +262,11 @@ def unit_counts_partition(part: list[Located], gold_dir: Path, pred_path: Path) 
     if counts is not None:
         return counts
     decode = msgspec.json.decode
-    return unit_counts(
-        {d: decode(data) for d, data in gold.items()},
-        {d: decode(data) for d, data in predictions.items()},
-    )
+    gold_documents = {d: decode(data) for d, data in gold.items()}
+    predicted = {d: decode(data) for d, data in predictions.items()}
+    counts = unit_counts(gold_documents, predicted)
+    coarse = unit_counts(coarsened(gold_documents), coarsened(predicted), layers=("entities",))
+    return {**counts, "entities_coarse": coarse["entities"]}
 
 
 def stream_unit_counts(
@@ -277,6 +276,8 @@ def stream_unit_counts(
     """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk:
     the chunks are mapped to count arrays (on ``engine``) and concatenated here, in order."""
     import numpy as np
+
+    from propos.metrics.streamed import COUNTED
 
     index = prediction_index(pred_path)
     located = [(d, *index.get(d, (None, 0))) for d in doc_ids]
@@ -288,7 +289,10 @@ def stream_unit_counts(
     ):
         for layer, counts in found.items():
             parts.setdefault(layer, []).append(counts)
-    return {layer: np.concatenate(arrays) for layer, arrays in parts.items()}
+    return {
+        layer: np.concatenate(parts[layer]) if layer in parts else np.zeros((0, 3))
+        for layer in COUNTED
+    }
 
 
 def stream_headlines(
@@ -301,18 +305,20 @@ def stream_headlines(
     engine: Engine = SERIAL,
     show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Headline F1 with bootstrap intervals over documents, reading a chunk of documents at a
-    time: memory holds one chunk plus one row of counts per document, whatever the corpus size.
-    Coreference (clusters span the whole corpus) is left to :func:`propos.metrics.score`."""
+    """Headline F1 (and the coarse entity figure) with bootstrap intervals over documents,
+    reading a chunk of documents at a time: memory holds one chunk plus one row of counts per
+    document, whatever the corpus size. Coreference (clusters span the whole corpus) is left to
+    :func:`propos.metrics.score`."""
     from propos.metrics import HEADLINES
     from propos.metrics.bootstrap import bootstrap_intervals
     from propos.metrics.common import prf
 
     counts = stream_unit_counts(gold_dir, pred_path, doc_ids, chunk, engine, show_progress)
     intervals = bootstrap_intervals(counts, resamples, seed)
+    names = {**HEADLINES, "entities_coarse": COARSE_HEADLINE}
     headline = {
         layer: {
-            "name": HEADLINES[layer],
+            "name": names[layer],
             # as the reports compute it (harmonic mean of P and R), to the last bit
             "value": prf(*(int(total) for total in counts[layer].sum(axis=0)))["f1"],
             "low": intervals[layer]["low"],
@@ -320,8 +326,10 @@ def stream_headlines(
         }
         for layer in counts
     }
+    coarse = headline.pop("entities_coarse")
     return {
         "headline": headline,
+        "entities_coarse": coarse,
         "bootstrap": streamed_bootstrap_record(len(doc_ids), resamples, seed),
         "coreference": "not computed when streaming",
     }
@@ -355,8 +363,7 @@ def stream_file(
 ) -> dict[str, Any]:  # fmt: skip
     """:func:`evaluate_file`'s headlines for a corpus of any size: the submission is validated a
     line at a time, then scored by :func:`stream_headlines` in tasks of ``chunk`` documents
-    on ``engine``. Neither coreference (its clusters span the split) nor the coarse entity
-    headline is computed."""
+    on ``engine``. Coreference (its clusters span the split) is not computed."""
     doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
     check_submission(path, CleanTexts(corpus.clean_dir), doc_ids)
     result = stream_headlines(
@@ -380,9 +387,9 @@ def stream_table(result: dict[str, Any]) -> str:
         f" intervals from {bootstrap['resamples']} bootstrap resamples over"
         f" {bootstrap['n_units']} documents (seed {bootstrap['seed']})",
         "",
-        *headline_lines(result["headline"]),
+        *headline_lines({**result["headline"], "entities (coarse)": result["entities_coarse"]}),
         "",
-        "not computed when streaming: the coarse entity headline, coreference",
+        "coreference: not computed when streaming",
     ]
     if bootstrap["n_units"] < MIN_DOCUMENTS_FOR_DOCUMENT_UNIT:
         lines.append(

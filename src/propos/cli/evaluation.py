@@ -64,8 +64,7 @@ def evaluate(
         typer.Option(
             "--stream",
             help="Score the headlines a chunk of documents at a time, for corpora too large to"
-            " hold (memory: one chunk); no coreference, no coarse entity headline, the document"
-            " as resampling unit.",
+            " hold (memory: one chunk); no coreference, the document as resampling unit.",
         ),
     ] = False,
     chunk: Annotated[int, typer.Option(help="With --stream: documents per task.")] = DEFAULT_CHUNK,

@@ -11,7 +11,9 @@ For each document, (correct, predicted, gold) of
   speaker_entity_id are equal (a missing or empty id is null);
 - events: trigger classification F1. :func:`propos.metrics.events.pair_triggers` pairs equal
   types first on each span, so the pairs of equal type number the multiset intersection of the
-  (start, end, type) of the triggers.
+  (start, end, type) of the triggers;
+- entities_coarse: the entities' counts with types mapped onto the coarse set (GPE, FAC ->
+  LOC), the coarse headline of `propos evaluate`.
 
 These are the counts the evaluators of the full report give with the document as the unit
 (``tests/test_metrics_streamed.py`` holds them equal on every committed submission). Only the
@@ -30,9 +32,11 @@ import numpy as np
 
 from propos.metrics.common import cluster_label
 from propos.metrics.quotes import match_quotes
-from propos.schema import ENTITY_TYPES
+from propos.schema import COARSE_TYPE, ENTITY_TYPES
 
 HEADLINE_LAYERS = ("entities", "quotes", "events")
+COUNTED = (*HEADLINE_LAYERS, "entities_coarse")
+_COARSE = {fine: COARSE_TYPE.get(fine, fine) for fine in ENTITY_TYPES}
 
 
 class _Span(msgspec.Struct, gc=False):
@@ -82,9 +86,12 @@ def _shared(gold: list[Any], pred: list[Any]) -> int:
 
 
 def document_counts(gold: HeadlineFields, pred: HeadlineFields) -> list[int]:
-    """(correct, predicted, gold) of entities, quotes and events: nine numbers."""
+    """(correct, predicted, gold) of entities, quotes, events and coarse entities: twelve
+    numbers."""
     gold_entities = [(e.start, e.end, e.type) for e in gold.entities or ()]
     pred_entities = [(e.start, e.end, e.type) for e in pred.entities or ()]
+    gold_coarse = [(start, end, _COARSE[fine]) for start, end, fine in gold_entities]
+    pred_coarse = [(start, end, _COARSE[fine]) for start, end, fine in pred_entities]
     gold_quotes, pred_quotes = gold.quotes or [], pred.quotes or []
     gold_spans = [(q.content.start, q.content.end) for q in gold_quotes]
     pred_spans = [(q.content.start, q.content.end) for q in pred_quotes]
@@ -100,6 +107,7 @@ def document_counts(gold: HeadlineFields, pred: HeadlineFields) -> list[int]:
         _shared(gold_entities, pred_entities), len(pred_entities), len(gold_entities),
         attributed, len(pred_quotes), len(gold_quotes),
         _shared(gold_triggers, pred_triggers), len(pred_triggers), len(gold_triggers),
+        _shared(gold_coarse, pred_coarse), len(pred_entities), len(gold_entities),
     ]  # fmt: skip
 
 
@@ -118,5 +126,5 @@ def headline_unit_counts(
             rows.append(document_counts(_DECODER.decode(gold[doc_id]), pred))
     except (msgspec.DecodeError, UnicodeDecodeError):
         return None
-    table = np.array(rows, dtype=np.float64).reshape(len(rows), 9)
-    return {layer: table[:, 3 * k : 3 * k + 3] for k, layer in enumerate(HEADLINE_LAYERS)}
+    table = np.array(rows, dtype=np.float64).reshape(len(rows), 3 * len(COUNTED))
+    return {layer: table[:, 3 * k : 3 * k + 3] for k, layer in enumerate(COUNTED)}
