@@ -226,6 +226,20 @@ def test_installed_build_then_evaluate_against_it(
                for line in table.stdout.splitlines()), table.stdout  # fmt: skip
 
 
+def test_installed_evaluate_streamed_on_two_workers(venv: Path, corpus_root: Path) -> None:
+    """The Dask workers started by the installed command import the installed package: the
+    streamed scores equal those of the project's own command, in one process."""
+    arguments = ["evaluate", "--pred", CRF, "--stream", "--chunk", "5", "--resamples", "50",
+                 "--format", "json"]  # fmt: skip
+    scores = json.loads(ok(installed(venv, *arguments, "--workers", "2", cwd=corpus_root)).stdout)
+    project_propos = Path(sys.executable).parent / "propos"
+    reference = json.loads(ok(run([project_propos, *arguments], cwd=ROOT)).stdout)
+    assert Path(scores.pop("gold")).resolve() == corpus_root.resolve()
+    reference.pop("gold")
+    assert scores == reference
+    assert 0 < scores["entities_coarse"]["value"] < 1
+
+
 def test_installed_convert_to_brat(venv: Path, corpus_root: Path) -> None:
     result = ok(installed(venv, "convert", "to-brat", f"annotations/gold/{GOLD_DOC}.json",
                           "--out", "brat", cwd=corpus_root))  # fmt: skip
