@@ -804,6 +804,18 @@ def test_evaluate_stream_on_two_workers_prints_the_same_bytes() -> None:
     assert "without --stream resamples paragraphs instead" in table
 
 
+def test_a_task_failing_on_a_worker_is_one_line(project: Path) -> None:
+    """A gold file that cannot be read, met by a task on one of 2 Dask worker processes: the
+    error names it, and the worker's own log of the failure (a traceback) is not printed."""
+    gold_file = project / "annotations" / "gold" / f"{TEST_DOCS[0]}.json"
+    gold_file.unlink()
+    gold_file.mkdir()
+    result = propos("evaluate", "--root", project, "--pred", CRF, "--stream", "--chunk", "5",
+                    "--workers", "2")  # fmt: skip
+    one_error(result, f"{gold_file}: is a directory", code=1)
+    assert "Compute Failed" not in result.stderr
+
+
 def test_evaluate_stream_bad_input(tmp_path: Path) -> None:
     stream = ["evaluate", "--pred", CRF, "--stream"]
     one_error(propos(*stream, "--by", "type"), "--by cannot be combined with --stream", code=2)

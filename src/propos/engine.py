@@ -111,7 +111,9 @@ def _client(engine: Engine, desc: str) -> Iterator[Any]:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
-                silence_logs=logging.ERROR,
+                # A failed task comes back to the command as its one error line; the workers'
+                # own ERROR log of it would print the task's traceback as well.
+                silence_logs=logging.CRITICAL,
             )
     except (OSError, RuntimeError) as exc:  # a library caller without a __main__ guard, ...
         raise ProposError(
