@@ -97,6 +97,48 @@ def test_validate_on_a_dask_cluster_reports_the_same(scheduler: str, tmp_path: P
     assert "Traceback" not in parallel.stderr
 
 
+def long_submission(folder: Path) -> tuple[Path, list[int]]:
+    """Three runs of LINES_PER_PARTITION lines: the CRF's lines, then blank lines, a problem
+    or two in each later run (a document again, a truncated line, a line too large), the last
+    line without its line break; and the numbers of the lines with a problem."""
+    from propos.validate import LINES_PER_PARTITION as RUN
+
+    crf = (ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl").read_bytes()
+    lines = crf.splitlines(keepends=True)
+    body = lines + [b"\n"] * (RUN + 2 - len(lines))
+    body += [lines[5], b'{"doc_id": \n']  # lines RUN + 3 and RUN + 4
+    body += [b"\n"] * (2 * RUN - len(body))
+    body += [b'{"doc_id": "' + b"x" * (1 << 20) + b'"}\n', b"  \n", lines[0].rstrip(b"\n")]
+    submission = folder / "long.jsonl"
+    submission.write_bytes(b"".join(body))
+    return submission, [RUN + 3, RUN + 4, 2 * RUN + 1, len(body)]
+
+
+def test_a_submissions_lines_on_a_dask_cluster_report_the_same(
+    scheduler: str, tmp_path: Path
+) -> None:
+    """Validated alone and scored streamed: the runs of lines checked as tasks give the
+    problems, in the same order, of the check in one process."""
+    submission, numbers = long_submission(tmp_path)
+    arguments = ["validate", submission, "--root", ROOT, "--split", "test", "--max-mib", "1",
+                 "--format", "json"]  # fmt: skip
+    serial = propos(*arguments)
+    parallel = propos(*arguments, "--scheduler", scheduler)
+    assert serial.returncode == parallel.returncode == 1, shown(parallel)
+    assert parallel.stdout == serial.stdout
+    problems = json.loads(serial.stdout)["problems"]
+    assert [int(problem["file"].rsplit(":", 1)[1]) for problem in problems] == numbers
+    assert "appears more than once" in problems[0]["message"]
+    assert "truncated" in problems[1]["message"]
+    assert "line too large" in problems[2]["message"]
+    evaluate = ["evaluate", "--pred", submission, "--stream", "--resamples", "5"]
+    one = propos(*evaluate)
+    clustered = propos(*evaluate, "--scheduler", scheduler)
+    assert one.returncode == clustered.returncode == 1
+    assert clustered.stderr == one.stderr
+    assert f"line {numbers[0]}, $.doc_id: document" in one.stderr, one.stderr
+
+
 def test_an_error_in_a_task_names_its_file(scheduler: str, project: Path, tmp_path: Path) -> None:
     missing = sorted((project / "annotations" / "gold").glob("*.json"))[-1]
     missing.unlink()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -455,3 +456,26 @@ def test_a_long_line_is_measured_without_being_held(line_break: bytes) -> None:
     expected: list[bytes | int] = [lines[0], limit + 1, lines[2], len(long_line)]
     assert found == expected + lines[4:]
     assert handle.longest == limit + 1
+
+
+@pytest.mark.parametrize("lines_per_range", [1, 2, 3, 1000])
+def test_runs_of_lines_check_as_the_whole_file(tmp_path: Path, lines_per_range: int) -> None:
+    """Cut after every N line breaks, the runs cover the file exactly, and checking them one
+    after the other gives the lines, numbers and problems of checking the file whole: with
+    blank lines, CRLF breaks, a line too large and no final line break."""
+    from propos.validate import CleanTexts, Context, check_lines, line_ranges
+
+    crf = (ROOT / "benchmark" / "submissions" / "crf" / "predictions.jsonl").read_bytes()
+    first, second = crf.splitlines()[:2]
+    data = b"\n".join([b"", first, b"  ", b'{"doc_id": ', b"[" * 300, second + b"\r", first])
+    path = tmp_path / "cut.jsonl"
+    path.write_bytes(data)
+    ranges = line_ranges(path, lines_per_range, block=7)  # blocks cut lines too
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    assert all(left[1] == right[0] for left, right in itertools.pairwise(ranges))
+    assert [r[2] for r in ranges] == list(range(1, 8, lines_per_range))
+    context = Context(CleanTexts(ROOT / "corpus" / "clean", max_bytes=200))
+    whole = list(check_lines(path, (0, len(data), 1), context))
+    assert [number for number, _, _ in whole] == [2, 4, 5, 6, 7]  # line 3 is blank
+    assert "line too large" in whole[2][2][0].message
+    assert [line for r in ranges for line in check_lines(path, r, context)] == whole

@@ -7,9 +7,10 @@ through the real command.
 runs each stage on the committed corpus and on synthetic ones of N documents each
 (make_corpus.py, WiNER-fr text by default), with ``--workers 1`` (in this process, no Dask) and
 ``--workers 2`` (a local Dask cluster of 2 worker processes, started by the command), checks
-that the two cleanings and the two builds are byte-identical and the two validations and the two
-streamed evaluations print the same, and writes the figures into FILE
-(benchmark/PERFORMANCE.md) between the markers below, leaving the rest of it as it is.
+that the two cleanings and the two builds are byte-identical and the two validations (of the
+gold files, of the submission alone) and the two streamed evaluations print the same, and
+writes the figures into FILE (benchmark/PERFORMANCE.md) between the markers below, leaving the
+rest of it as it is.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 from propos.build import DOCUMENTS_PER_PARTITION
 from propos.clean import RAW_FILES_PER_PARTITION
 from propos.cli.evaluation import DEFAULT_CHUNK
-from propos.validate import FILES_PER_PARTITION
+from propos.validate import FILES_PER_PARTITION, LINES_PER_PARTITION
 
 assert RAW_FILES_PER_PARTITION == FILES_PER_PARTITION  # the report states one size for both
 
@@ -212,12 +213,18 @@ def measure(name: str, documents: int, root: Path, work: Path, address: str) -> 
     gold = str(root / "annotations" / "gold")
     warm_validate = on_running_cluster(["validate", gold, "--root", str(root)], address)
     same = validations[1].output == validations[2].output == warm_validate.output
+    submission = ["validate", str(submission_of(root)), "--root", str(root)]
+    checks = {workers: propos([*submission, "--workers", workers]) for workers in ("1", "2")}
+    checks["cluster"] = on_running_cluster(submission, address)
+    same_check = checks["1"].output == checks["2"].output == checks["cluster"].output
     return [
         measure_clean(name, documents, root, work, address),
         row(name, "build", builds[1], builds[2], warm_build,
             "byte-identical" if identical else "DIFFER", documents),
         row(name, "validate (gold)", validations[1], validations[2], warm_validate,
             "same report" if same else "DIFFER", documents),
+        row(name, "validate (submission)", checks["1"], checks["2"], checks["cluster"],
+            "same report" if same_check else "DIFFER", documents),
         measure_evaluate(name, documents, root, address),
     ]  # fmt: skip
 
@@ -269,11 +276,13 @@ def section(rows: list[str], command: str) -> str:
             " second of two runs), as a long-lived cluster would be; its CPU is in the"
             " cluster's processes, not measured here. A stage whose input makes one partition"
             f" (clean and validate: up to {FILES_PER_PARTITION:,} files; build: up to"
-            f" {DOCUMENTS_PER_PARTITION} documents; evaluate --stream: up to {DEFAULT_CHUNK:,}"
+            f" {DOCUMENTS_PER_PARTITION} documents; a submission: up to"
+            f" {LINES_PER_PARTITION:,} lines; evaluate --stream: up to {DEFAULT_CHUNK:,}"
             " documents) runs in the command's process whatever `--workers` says, as clean,"
-            " validate and evaluate of the committed corpus do here. Evaluate scores the"
-            " synthetic corpus's submission, or the CRF's cross-validated predictions of the"
-            " committed documents, on every document (`--split all`).",
+            " validate and evaluate of the committed corpus do here. The submission validated"
+            " and scored is the synthetic corpus's, or the CRF's cross-validated predictions"
+            " of the committed documents; evaluate scores it on every document (`--split"
+            " all`).",
             "",
             *(
                 [

@@ -18,8 +18,8 @@ import logging
 import pickle
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from propos.errors import ProposError
@@ -36,6 +36,8 @@ class Engine:
 
     workers: int = 1
     scheduler: str | None = None
+    # Set by `shared_cluster`: one client for every run_tasks call of a stage.
+    cluster: SharedCluster | None = field(default=None, compare=False, repr=False)
 
     @property
     def in_process(self) -> bool:
@@ -43,6 +45,36 @@ class Engine:
 
 
 SERIAL = Engine()
+
+
+class SharedCluster:
+    """A client started on first use and kept for several run_tasks calls: a stage that runs
+    two kinds of task (check the lines, then score them) starts one local cluster, not two."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._client: Any = None
+
+    def client(self, engine: Engine, desc: str) -> Any:
+        if self._client is None:
+            self._client = self._stack.enter_context(_client(engine, desc))
+        return self._client
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@contextmanager
+def shared_cluster(engine: Engine) -> Iterator[Engine]:
+    """``engine``, whose run_tasks calls share one cluster, started only if a call needs it."""
+    if engine.in_process or engine.cluster is not None:
+        yield engine
+        return
+    cluster = SharedCluster()
+    try:
+        yield replace(engine, cluster=cluster)
+    finally:
+        cluster.close()
 
 
 def partitions(items: Sequence[Item], size: int) -> list[list[Item]]:
@@ -74,7 +106,11 @@ def run_tasks(
                 yield task(part, *arguments)
                 progress.update()
             return
-        with _client(engine, desc) as client:
+        with ExitStack() as stack:
+            if engine.cluster is not None:
+                client = engine.cluster.client(engine, desc)
+            else:
+                client = stack.enter_context(_client(engine, desc))
             for result in _distributed(client, task, parts, arguments, desc):
                 yield result
                 progress.update()

@@ -11,7 +11,7 @@ import msgspec
 
 from propos import schema
 from propos.corpus import Corpus
-from propos.engine import SERIAL, Engine, partitions, run_tasks
+from propos.engine import SERIAL, Engine, partitions, run_tasks, shared_cluster
 from propos.errors import ProposError
 from propos.fileio import read_json, read_jsonl_documents, sha256_text
 from propos.split import split_doc_ids
@@ -118,10 +118,12 @@ def read_predictions(path: Path, gold: GoldSet) -> Documents:
     return read_jsonl_documents(path)
 
 
-def check_submission(path: Path, texts: CleanTexts, doc_ids: list[str]) -> None:
+def check_submission(
+    path: Path, texts: CleanTexts, doc_ids: list[str], engine: Engine = SERIAL
+) -> None:
     """Raise one ProposError naming the first problems of a submission for these documents;
-    the file is read a line at a time."""
-    problems = submission_problems(path, Context(texts, split_doc_ids=doc_ids))
+    the file is read a line at a time (runs of lines as tasks on ``engine``)."""
+    problems = submission_problems(path, Context(texts, split_doc_ids=doc_ids), engine)
     if problems:
         listed = "; ".join(_place(problem, path) for problem in problems[:3])
         more = f" (and {len(problems) - 3} more; `propos validate` lists all)"
@@ -365,10 +367,11 @@ def stream_file(
     line at a time, then scored by :func:`stream_headlines` in tasks of ``chunk`` documents
     on ``engine``. Coreference (its clusters span the split) is not computed."""
     doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
-    check_submission(path, CleanTexts(corpus.clean_dir), doc_ids)
-    result = stream_headlines(
-        corpus.gold_dir, path, doc_ids, resamples, seed, chunk, engine, show_progress
-    )
+    with shared_cluster(engine) as engine:
+        check_submission(path, CleanTexts(corpus.clean_dir), doc_ids, engine)
+        result = stream_headlines(
+            corpus.gold_dir, path, doc_ids, resamples, seed, chunk, engine, show_progress
+        )
     return {
         **result,
         "split": split,
