@@ -363,9 +363,10 @@ def stream_file(
     path: Path, corpus: Corpus, split: str, resamples: int = 1000, seed: int = 0,
     chunk: int = 1000, engine: Engine = SERIAL, show_progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """:func:`evaluate_file`'s headlines for a corpus of any size: the submission is validated a
-    line at a time, then scored by :func:`stream_headlines` in tasks of ``chunk`` documents
-    on ``engine``. Coreference (its clusters span the split) is not computed."""
+    """:func:`evaluate_file`'s headlines for a corpus of any size: the submission is validated
+    (runs of its lines as tasks), then scored by :func:`stream_headlines` in tasks of ``chunk``
+    documents, on ``engine``'s one cluster. Coreference (its clusters span the split) is not
+    computed."""
     doc_ids = split_doc_ids(split, corpus.splits_file, corpus.clean_dir)
     with shared_cluster(engine) as engine:
         check_submission(path, CleanTexts(corpus.clean_dir), doc_ids, engine)
@@ -410,12 +411,11 @@ CONTEXT_CHARS = 40
 
 
 def headline_frame(result: dict[str, Any]) -> Any:
-    """The headline figures of :func:`evaluate_file` as a DataFrame, one row per layer."""
+    """The headline figures of :func:`evaluate_file` (or :func:`stream_file`) as a DataFrame,
+    one row per layer."""
     import pandas as pd
 
-    headline = dict(result["headline"])
-    if "entities_coarse" in result:  # not computed when streaming
-        headline["entities (coarse)"] = result["entities_coarse"]
+    headline = {**result["headline"], "entities (coarse)": result["entities_coarse"]}
     rows = [
         {"layer": layer, "metric": figure["name"],
          "f1": figure["value"], "low": figure["low"], "high": figure["high"]}
