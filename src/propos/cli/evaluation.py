@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -103,12 +104,7 @@ def evaluate(
         typer.echo(evaluation.render_frame(frame, output.value), nl=False)
         return
     result = evaluation.evaluate_file(pred, gold_set, resamples, seed)
-    if output is TableCsvFormat.json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    elif output is TableCsvFormat.csv:
-        typer.echo(evaluation.render_frame(evaluation.headline_frame(result), "csv"), nl=False)
-    else:
-        typer.echo(evaluation.table(result), nl=False)
+    echo_scores(result, output, evaluation.table)
 
 
 def streamed(
@@ -127,12 +123,21 @@ def streamed(
     result = evaluation.stream_file(
         pred, open_corpus(root), split, resamples, seed, chunk, engine, sys.stderr.isatty()
     )
+    echo_scores(result, output, evaluation.stream_table)
+
+
+def echo_scores(
+    result: dict[str, Any], output: TableCsvFormat, table: Callable[[dict[str, Any]], str]
+) -> None:
+    """Print scores as JSON, as the CSV headline table, or as ``table`` renders them."""
+    from propos import evaluation
+
     if output is TableCsvFormat.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif output is TableCsvFormat.csv:
         typer.echo(evaluation.render_frame(evaluation.headline_frame(result), "csv"), nl=False)
     else:
-        typer.echo(evaluation.stream_table(result), nl=False)
+        typer.echo(table(result), nl=False)
 
 
 @reports_errors
