@@ -256,6 +256,22 @@ def test_validate_a_submission_against_its_split() -> None:
     assert "1 file(s) checked, clean" in result.stderr
 
 
+def test_validate_places_a_json_error_in_its_submission_line(tmp_path: Path) -> None:
+    """A broken line of a submission is placed by its column in that line (not at "line 2" of
+    it, after its line break), with CRLF breaks too."""
+    first, second = CRF.read_bytes().splitlines(keepends=True)[:2]
+    submission = tmp_path / "broken.jsonl"
+    submission.write_bytes(first + b'{"doc_id": \n' + b'{"doc_id": "x", }\r\n' + second)
+    result = propos("validate", submission, "--format", "text")
+    assert result.returncode == 1, shown(result)
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{submission}:2:column 12: invalid JSON: Expecting value (the line is truncated)",
+        f"{submission}:3:column 17: invalid JSON: Expecting property name enclosed in double"
+        " quotes",
+    ]
+
+
 def test_validate_a_broken_gold_copy(project: Path) -> None:
     where = f"annotations/gold/{GOLD_DOC}.json"
     document = load_json(project / where)

@@ -155,8 +155,10 @@ class JSONDefect(ValueError):
         self.message = message
 
 
-def decode_json(data: bytes) -> Any:
-    """Parse JSON bytes strictly (UTF-8, no BOM), raising JSONDefect with a line and column."""
+def decode_json(data: bytes, unit: str = "file") -> Any:
+    """Parse JSON bytes strictly (UTF-8, no BOM), raising JSONDefect with a line and column;
+    ``unit`` "line": the bytes are one line of a JSON Lines file (without its line break),
+    placed by its column alone."""
     if not data.strip():
         raise JSONDefect("$", "empty file")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -170,8 +172,11 @@ def decode_json(data: bytes) -> Any:
     except json.JSONDecodeError as exc:
         message = f"invalid JSON: {exc.msg}"
         if exc.pos >= len(text.rstrip()):
-            message += " (the file is truncated)"
-        raise JSONDefect(f"line {exc.lineno} column {exc.colno}", message) from exc
+            message += f" (the {unit} is truncated)"
+        where = f"line {exc.lineno} column {exc.colno}"
+        if unit == "line" and exc.lineno == 1:
+            where = f"column {exc.colno}"
+        raise JSONDefect(where, message) from exc
     except RecursionError as exc:
         raise JSONDefect("$", "invalid JSON: nested too deeply") from exc
 

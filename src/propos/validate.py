@@ -891,7 +891,7 @@ def _slow_document(
     fast_message: str,
 ) -> tuple[Any, list[Problem]]:  # fmt: skip
     try:
-        value = decode_json(data)
+        value = decode_json(data, "line" if schema_name == "submission" else "file")
     except JSONDefect as exc:
         return None, [Problem(where, exc.location, exc.message)]
     problems = schema_problems(where, schema_name, value)
@@ -1342,9 +1342,9 @@ def check_lines(path: Path, line_range: LineRange, context: Context) -> Iterator
                 offset += line
             else:
                 offset += len(line)
-                if line.strip():
+                if line.strip():  # the line break left out: a JSON error is placed in the line
                     doc_id, found = check_document_bytes(
-                        line_where, line, "submission", context.corpus, None
+                        line_where, line.rstrip(b"\r\n"), "submission", context.corpus, None
                     )
                     yield number, doc_id if isinstance(doc_id, str) else None, found
             if offset >= end:
