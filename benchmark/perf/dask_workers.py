@@ -29,7 +29,7 @@ from pathlib import Path
 
 from propos.build import DOCUMENTS_PER_PARTITION
 from propos.clean import RAW_FILES_PER_PARTITION
-from propos.cli.evaluation import DEFAULT_CHUNK
+from propos.evaluation import DOCUMENTS_PER_CHUNK
 from propos.validate import FILES_PER_PARTITION, LINES_PER_PARTITION
 
 assert RAW_FILES_PER_PARTITION == FILES_PER_PARTITION  # the report states one size for both
@@ -213,9 +213,7 @@ def measure(name: str, documents: int, root: Path, work: Path, address: str) -> 
     gold = str(root / "annotations" / "gold")
     warm_validate = on_running_cluster(["validate", gold, "--root", str(root)], address)
     same = validations[1].output == validations[2].output == warm_validate.output
-    submission = ["validate", str(submission_of(root)), "--root", str(root)]
-    checks = {workers: propos([*submission, "--workers", workers]) for workers in ("1", "2")}
-    checks["cluster"] = on_running_cluster(submission, address)
+    checks = three_runs(["validate", str(submission_of(root)), "--root", str(root)], address)
     same_check = checks["1"].output == checks["2"].output == checks["cluster"].output
     return [
         measure_clean(name, documents, root, work, address),
@@ -227,6 +225,13 @@ def measure(name: str, documents: int, root: Path, work: Path, address: str) -> 
             "same report" if same_check else "DIFFER", documents),
         measure_evaluate(name, documents, root, address),
     ]  # fmt: skip
+
+
+def three_runs(arguments: list[str], address: str) -> dict[str, Run]:
+    """The command on 1 worker, on 2 started for it, and on the running cluster."""
+    runs = {workers: propos([*arguments, "--workers", workers]) for workers in ("1", "2")}
+    runs["cluster"] = on_running_cluster(arguments, address)
+    return runs
 
 
 def submission_of(root: Path) -> Path:
@@ -241,8 +246,7 @@ def submission_of(root: Path) -> Path:
 def measure_evaluate(name: str, documents: int, root: Path, address: str) -> str:
     arguments = ["evaluate", "--root", str(root), "--pred", str(submission_of(root)),
                  "--split", "all", "--stream", "--format", "json"]  # fmt: skip
-    runs = {workers: propos([*arguments, "--workers", workers]) for workers in ("1", "2")}
-    runs["cluster"] = on_running_cluster(arguments, address)
+    runs = three_runs(arguments, address)
     for run in runs.values():
         if run.status != 0:
             raise SystemExit(f"evaluate failed: {run.output}")
@@ -277,7 +281,7 @@ def section(rows: list[str], command: str) -> str:
             " cluster's processes, not measured here. A stage whose input makes one partition"
             f" (clean and validate: up to {FILES_PER_PARTITION:,} files; build: up to"
             f" {DOCUMENTS_PER_PARTITION} documents; a submission: up to"
-            f" {LINES_PER_PARTITION:,} lines; evaluate --stream: up to {DEFAULT_CHUNK:,}"
+            f" {LINES_PER_PARTITION:,} lines; evaluate --stream: up to {DOCUMENTS_PER_CHUNK:,}"
             " documents) runs in the command's process whatever `--workers` says, as clean,"
             " validate and evaluate of the committed corpus do here. The submission validated"
             " and scored is the synthetic corpus's, or the CRF's cross-validated predictions"

@@ -31,6 +31,7 @@ TASKS: dict[str, dict[str, Any]] = {
     "events": {"layer": "events", "coarse": False, "title": "Events"},
 }
 COARSE_HEADLINE = "strict micro F1, coarse types (SemEval-2013 strict scheme)"
+DOCUMENTS_PER_CHUNK = 1000  # documents a streamed scoring task reads
 TASK_OF_DECLARED = {
     "ner": ("ner", "ner-coarse"),
     "ner-coarse": ("ner-coarse",),  # a system that predicts coarse types only
@@ -272,7 +273,7 @@ def unit_counts_partition(part: list[Located], gold_dir: Path, pred_path: Path) 
 
 
 def stream_unit_counts(
-    gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = 1000,
+    gold_dir: Path, pred_path: Path, doc_ids: list[str], chunk: int = DOCUMENTS_PER_CHUNK,
     engine: Engine = SERIAL, show_progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Per-document (correct, predicted, gold) counts of each headline, read chunk by chunk:
@@ -303,7 +304,7 @@ def stream_headlines(
     doc_ids: list[str],
     resamples: int = 1000,
     seed: int = 0,
-    chunk: int = 1000,
+    chunk: int = DOCUMENTS_PER_CHUNK,
     engine: Engine = SERIAL,
     show_progress: bool = False,
 ) -> dict[str, Any]:
@@ -339,7 +340,8 @@ def stream_headlines(
 
 def streamed_bootstrap_record(n_documents: int, resamples: int, seed: int) -> dict[str, Any]:
     """The ``bootstrap`` record of :func:`propos.metrics.score`, for document units."""
-    from propos.metrics.common import MIN_DOCUMENTS_FOR_DOCUMENT_UNIT
+    from propos.metrics.common import MIN_DOCUMENTS_FOR_DOCUMENT_UNIT, Units
+    from propos.metrics.report import bootstrap_record
 
     reason = f"streamed: unit = document ({n_documents} documents"
     if n_documents < MIN_DOCUMENTS_FOR_DOCUMENT_UNIT:
@@ -347,21 +349,13 @@ def streamed_bootstrap_record(n_documents: int, resamples: int, seed: int) -> di
             f"; without streaming, below {MIN_DOCUMENTS_FOR_DOCUMENT_UNIT} documents the unit is"
             " the paragraph"
         )
-    return {
-        "unit": "document",
-        "n_units": n_documents,
-        "n_documents": n_documents,
-        "reason": reason + ")",
-        "resamples": resamples,
-        "seed": seed,
-        "confidence": 0.95,
-        "method": "percentile",
-    }
+    units = Units("document", n_documents, reason + ")", n_units=n_documents)
+    return bootstrap_record(units, resamples, seed, confidence=0.95)
 
 
 def stream_file(
     path: Path, corpus: Corpus, split: str, resamples: int = 1000, seed: int = 0,
-    chunk: int = 1000, engine: Engine = SERIAL, show_progress: bool = False,
+    chunk: int = DOCUMENTS_PER_CHUNK, engine: Engine = SERIAL, show_progress: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """:func:`evaluate_file`'s headlines for a corpus of any size: the submission is validated
     (runs of its lines as tasks), then scored by :func:`stream_headlines` in tasks of ``chunk``

@@ -1408,13 +1408,12 @@ def validate_paths(
     fixed partitions and their problems reported in the same order as in one process.
     ``max_bytes`` bounds each file, or submission line, read (a larger one is one problem)."""
     report = Report()
+    context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids)
     if engine.in_process:
-        context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids)
         for path, linked in _walk_names(targets):
             report.files += 1
             report.extend(validate_file(path, context, linked))
         return report
-    context = Context(CleanTexts(clean_dir, max_bytes), inventory, split_doc_ids)
     files: list[str] = []  # the engine takes a list to partition
     links: set[str] = set()
     with shared_cluster(engine) as engine:

@@ -23,7 +23,7 @@ from propos.cli._common import (
 )
 from propos.errors import ProposError
 
-DEFAULT_CHUNK = 1000
+DEFAULT_CHUNK = 1000  # evaluation.DOCUMENTS_PER_CHUNK; propos.evaluation loads lazily
 
 
 class Breakdown(StrEnum):

@@ -60,7 +60,7 @@ def _evaluate(
     return reports, counts
 
 
-def _bootstrap_record(units: Units, resamples: int, seed: int, confidence: float) -> dict[str, Any]:
+def bootstrap_record(units: Units, resamples: int, seed: int, confidence: float) -> dict[str, Any]:
     return {
         **units.describe(),
         "resamples": resamples,
@@ -115,7 +115,7 @@ def score(
             }
             for layer in reports
         },
-        "bootstrap": _bootstrap_record(units, resamples, seed, confidence),
+        "bootstrap": bootstrap_record(units, resamples, seed, confidence),
         **reports,
     }
     if "coreference" in chosen:
@@ -155,7 +155,7 @@ def compare(
     return plain(
         {
             "headline": {layer: {"name": HEADLINES[layer], **tests[layer]} for layer in counts_a},
-            "bootstrap": _bootstrap_record(units, resamples, seed, confidence),
+            "bootstrap": bootstrap_record(units, resamples, seed, confidence),
         }
     )
 
