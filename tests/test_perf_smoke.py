@@ -207,7 +207,7 @@ def report(perf_work: Path) -> tuple[str, dict[str, Any], str]:
     result = subprocess.run(
         [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sizes", "5", "10",
          "--sweep", "3", "6", "--work", str(work), "--out", str(out), "--repeat", "2",
-         "--stages", *REPORT_STAGES],
+         "--least-cpu", "0", "--stages", *REPORT_STAGES],
         capture_output=True, text=True, env=ENV, check=False, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -233,7 +233,10 @@ def test_the_report_keeps_the_dask_section_and_names_its_commands(
         assert text.count(f"<!-- {marker}:start -->") == text.count(f"<!-- {marker}:end -->") == 1
     stages = " ".join(REPORT_STAGES)
     for option in ("--sizes 5 10", "--sweep 3 6"):
-        command = f"python benchmark/perf/run.py {option} --text gold --repeat 2 --stages {stages}"
+        command = (
+            f"python benchmark/perf/run.py {option} --text gold --repeat 2 --least-cpu 0"
+            f" --stages {stages}"
+        )
         assert text.count(f"Measured by `{command}`") == 1
     assert "`python benchmark/perf/dask_workers.py" in text
 
@@ -258,6 +261,7 @@ def test_each_stage_stands_beside_its_floor_with_the_right_ratio(
             assert row[8] == f"{figures[floor]['cpu_seconds']:.2f} ({floor})"
             assert row[9] == f"{math.floor(share * 100) / 100:.2f}" and row[10] == f"≥ {target}"
             assert row[11] == ("met" if share >= target else "**missed**")
+            assert row[12] == str(figures[stage]["runs"])
         # Each stage ran twice (--repeat 2; all are quick here), and the run kept is saved.
         assert all(result["runs"] == 2 for result in scale[size].values())
 
@@ -401,7 +405,7 @@ def test_an_update_measures_some_stages_again_and_keeps_the_others(tmp_path: Pat
 
     def run(*options: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, str(PERF / "run.py"), "--text", "gold", "--work", str(tmp_path),
-                   "--out", str(out), "--repeat", "1", *options]  # fmt: skip
+                   "--out", str(out), "--repeat", "1", "--least-cpu", "0", *options]  # fmt: skip
         return subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
 
     refused = run("--sizes", "5", "--stages", "json_loads", "--update")
@@ -419,7 +423,10 @@ def test_an_update_measures_some_stages_again_and_keeps_the_others(tmp_path: Pat
     assert updated.returncode == 0, updated.stderr[-2000:]
     scale = json.loads((tmp_path / "results.json").read_text())["scale"]
     assert scale["results"]["5"]["validate"] == before["validate"]
-    again = "python benchmark/perf/run.py --sizes 5 --text gold --repeat 1 --stages json_loads"
+    again = (
+        "python benchmark/perf/run.py --sizes 5 --text gold --repeat 1 --least-cpu 0"
+        " --stages json_loads"
+    )
     assert scale["updates"] == [{"command": f"{again} --update", "stages": ["json_loads"]}]
     text = out.read_text(encoding="utf-8")
     assert f"; `json_loads` measured again by `{again} --update`. Machine:" in text
@@ -431,10 +438,26 @@ def test_a_stage_and_its_floor_get_as_many_runs(monkeypatch: pytest.MonkeyPatch)
     run = load("run")
     cpu = {"clean": run.REPEAT_UNDER + 1, "floor_clean": 1.0, "build": run.REPEAT_UNDER + 1}
     monkeypatch.setattr(run, "run_stage", lambda stage, *_: {"cpu_seconds": cpu[stage]})
-    args = SimpleNamespace(repeat=3, sample=0)
+    args = SimpleNamespace(repeat=3, sample=0, least_cpu=run.LEAST_CPU)
     pair = run.best_runs(["clean", "floor_clean"], Path("."), args, 1)
     assert pair["clean"]["runs"] == pair["floor_clean"]["runs"] == 3
     assert run.best_runs(["build"], Path("."), args, 1)["build"]["runs"] == 1
+
+
+def test_a_quick_stage_and_its_floor_run_until_the_slower_spent_the_least_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run = load("run")
+    cpu = {"clean": 0.4, "floor_clean_read": 0.2, "validate": 0.001}
+    monkeypatch.setattr(run, "run_stage", lambda stage, *_: {"cpu_seconds": cpu[stage]})
+    args = SimpleNamespace(repeat=3, sample=0, least_cpu=3.0)
+    pair = run.best_runs(["clean", "floor_clean_read"], Path("."), args, 1)
+    # 3 CPU seconds of the slower, 0.4 s a run: 8 runs each, the floor's as many as clean's.
+    assert pair["clean"]["runs"] == pair["floor_clean_read"]["runs"] == 8
+    assert run.best_runs(["validate"], Path("."), args, 1)["validate"]["runs"] == run.MAX_ROUNDS
+    assert run.rounds_after_first([2.0, 1.9], 3, 3.0) == 3  # --repeat stays the least
+    assert run.rounds_after_first([0.4], 3, 0.0) == 3  # --least-cpu 0: --repeat runs
+    assert run.rounds_after_first([run.REPEAT_UNDER + 1], 3, 3.0) == 1
 
 
 def test_each_round_starts_with_the_next_stage(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -447,7 +470,8 @@ def test_each_round_starts_with_the_next_stage(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(run, "run_stage", measure)
     group = ["clean", "floor_clean_read", "floor_clean"]
-    best = run.best_runs(group, Path("."), SimpleNamespace(repeat=4, sample=0), 1)
+    args = SimpleNamespace(repeat=4, sample=0, least_cpu=0.0)
+    best = run.best_runs(group, Path("."), args, 1)
     assert order == [*group, *group[1:], group[0], group[2], *group[:2], *group]
     assert all(result["runs"] == 4 for result in best.values())
 
@@ -563,7 +587,8 @@ def test_a_sweep_alone_keeps_the_saved_scale_figures(
     out = tmp_path / "PERFORMANCE.md"
     done = subprocess.run(
         [sys.executable, str(PERF / "run.py"), "--text", "gold", "--sweep", "3", "--work",
-         str(tmp_path), "--out", str(out), "--repeat", "1", "--stages", "validate"],
+         str(tmp_path), "--out", str(out), "--repeat", "1", "--least-cpu", "0", "--stages",
+         "validate"],
         capture_output=True, text=True, env=ENV, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]

@@ -1,12 +1,14 @@
 """The scale benchmark: every stage beside its floor and its peers, at several corpus sizes.
 
     python benchmark/perf/run.py [--sizes 1000 10000 100000] [--sweep 1000 2000 4000 8000 16000]
-                                 [--text winer|gold] [--repeat 3] [--work DIR] [--out FILE]
+                                 [--text winer|gold] [--repeat 3] [--least-cpu 3]
+                                 [--work DIR] [--out FILE]
 
 builds a synthetic corpus per size (make_corpus.py, WiNER-fr text by default), runs each stage
 in its own process (stages.py) to read its wall and CPU seconds and peak memory (ru_maxrss of
-that process alone), keeping the run of least CPU of ``--repeat`` runs (one run for a stage
-whose first takes over a minute of CPU; a stage and its floor take turns), checks that the
+that process alone), keeping the run of least CPU of ``--repeat`` runs or more (one run for a
+stage whose first takes over a minute of CPU; a quick stage runs until it has spent
+``--least-cpu`` seconds, at most 15 times; a stage and its floor take turns), checks that the
 figures of our entity scorer equal seqeval's and nervaluate's on the same data, and writes its
 sections of benchmark/PERFORMANCE.md:
 
@@ -43,6 +45,8 @@ DEFAULT_SWEEP = [1000, 2000, 4000, 8000, 16000]
 DEFAULT_WORK = Path("/tmp/propos-perf")  # where the corpora and results.json are kept
 FLAT = 1.5  # per-unit cost "flat": the largest size within this factor of the smallest
 REPEAT_UNDER = 60.0  # CPU seconds: a stage whose first run takes longer is not repeated
+LEAST_CPU = 3.0  # CPU seconds a quick group's slowest stage spends in all its runs (--least-cpu)
+MAX_ROUNDS = 15  # runs of a quick stage, at most
 
 # (stage, what it is, whether it is one of ours, a peer or a floor)
 STAGES: list[tuple[str, str, str]] = [
@@ -103,7 +107,9 @@ as on real input), with WiNER's entity mentions and synthetic quotation and even
 submission with controlled noise. Each stage runs in its own process after its imports are
 warmed (import time is reported apart); the machine is shared, so stages are compared with
 their floors on CPU seconds measured in the same run, each the least of 3 runs (of 1 for a
-stage whose first run takes over a minute of CPU), a stage and its floor taking turns.
+stage whose first run takes over a minute of CPU; a quick stage and its floor run as many
+times as make about 3 CPU seconds for the slower of them, at most 15), a stage and its floor
+taking turns.
 """
 
 
@@ -160,26 +166,42 @@ def run_stage(stage: str, root: Path, workers: int, sample: int) -> dict[str, An
 def best_runs(
     stages: list[str], root: Path, args: argparse.Namespace, workers: int
 ) -> dict[str, dict[str, Any]]:
-    """Each stage's run of least CPU seconds of up to ``args.repeat`` runs (the machine may be
-    shared: the least disturbed run is the closest to the stage's own cost). The stages take
-    turns, round by round, so that a stage and its floor meet the same conditions: creating
-    files, which clean and its floor spend most of their CPU on, costs the kernel several
-    times more at one moment than at another on this machine. Each round starts with the
-    next stage (clean first, then its floor first, ...), so that none always runs right after
-    another's files were written and removed. The stages run once when every one's first run
-    took more than REPEAT_UNDER CPU seconds; else all run ``args.repeat`` times, so that a
-    stage and its floor keep the least of as many runs each."""
+    """Each stage's run of least CPU seconds of its runs (the machine may be shared: the least
+    disturbed run is the closest to the stage's own cost). The stages take turns, round by
+    round, so that a stage and its floor meet the same conditions: creating files, which clean
+    and its floor spend most of their CPU on, costs the kernel several times more at one
+    moment than at another on this machine. Each round starts with the next stage (clean
+    first, then its floor first, ...), so that none always runs right after another's files
+    were written and removed. How many rounds: see `rounds_after_first`."""
     runs: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
-    for round_number in range(args.repeat):
-        if round_number and all(made[0]["cpu_seconds"] > REPEAT_UNDER for made in runs.values()):
-            break
+    rounds = 1
+    round_number = 0
+    while round_number < rounds:
         for stage in rotated(stages, round_number):
             runs[stage].append(run_stage(stage, root, workers, args.sample))
+        if round_number == 0:
+            first_runs = [made[0]["cpu_seconds"] for made in runs.values()]
+            rounds = rounds_after_first(first_runs, args.repeat, args.least_cpu)
+        round_number += 1
     best = {}
     for stage, made in runs.items():
         best[stage] = min(made, key=lambda result: result["cpu_seconds"])
         best[stage]["runs"] = len(made)
     return best
+
+
+def rounds_after_first(first_runs: list[float], repeat: int, least_cpu: float) -> int:
+    """The rounds a group of stages runs, given the CPU seconds of their first runs: one when
+    every first run took over REPEAT_UNDER seconds; else ``repeat``, or more for a quick group,
+    so that its slowest stage spends about ``least_cpu`` seconds in all (at most MAX_ROUNDS):
+    the least of 3 runs of a tenth of a second is a coarse figure on a shared machine (timeit's
+    autorange does the same). Every stage of the group runs as many times."""
+    if all(seconds > REPEAT_UNDER for seconds in first_runs):
+        return 1
+    slowest = max(first_runs)
+    if least_cpu <= 0 or slowest <= 0:
+        return repeat
+    return max(repeat, min(MAX_ROUNDS, math.ceil(least_cpu / slowest)))
 
 
 def rotated(stages: list[str], round_number: int) -> list[str]:
@@ -293,8 +315,8 @@ def system_cell(result: dict[str, Any]) -> str:
 def stage_table(results: dict[str, Any], documents: int) -> list[str]:
     lines = [
         "| stage | kind | wall s | CPU s | of it system s | imports s | docs/s (CPU) | peak MB |"
-        " floor CPU s | throughput / floor's | target | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        " floor CPU s | throughput / floor's | target | verdict | runs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for stage, description, kind in STAGES:
         result = results.get(stage)
@@ -306,7 +328,7 @@ def stage_table(results: dict[str, Any], documents: int) -> list[str]:
             f"`{stage}`: {description}{note}", kind, f"{result['seconds']:.2f}", f"{cpu:.2f}",
             system_cell(result), f"{result.get('import_seconds', 0.0):.2f}",
             f"{documents / cpu if cpu else float('inf'):,.0f}", f"{result['peak_mb']:.0f}",
-            *floor_cells(results, stage),
+            *floor_cells(results, stage), str(result.get("runs", "—")),
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -460,7 +482,8 @@ def render_scale(
         " decoding; clean's floor, as validate's, reads every file the stage reads: the raw"
         " files and the text hashes the gold files anchor). *imports s* is the warm-up before"
         " the timed work (imports, spaCy's tokenizer, the schema decoders). *peak MB* is the"
-        " stage process's maximum resident memory.",
+        " stage process's maximum resident memory. *runs* is how many runs the least CPU was"
+        " kept from (— in a row measured before it was recorded).",
         "",
     ]
     for n in sizes:
@@ -601,7 +624,14 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=HERE.parent / "PERFORMANCE.md")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each stage; the least CPU is kept"
+        "--repeat", type=int, default=3, help="runs of each stage at least; the least CPU is kept"
+    )
+    parser.add_argument(
+        "--least-cpu",
+        type=float,
+        default=LEAST_CPU,
+        help="CPU seconds a quick stage and its floor run for in all, by more runs (at most"
+        f" {MAX_ROUNDS}); 0: --repeat runs",
     )
     parser.add_argument("--sample", type=int, default=2000, help="jsonschema sample size")
     parser.add_argument(
@@ -627,6 +657,8 @@ def parse_arguments() -> argparse.Namespace:
         parser.error(f"unknown stage(s): {', '.join(unknown)}")
     if any(n < 1 for n in (args.sizes or []) + (args.sweep or []) + [args.repeat]):
         parser.error("sizes, paragraph counts and --repeat must be at least 1")
+    if not 0 <= args.least_cpu < float("inf"):
+        parser.error("--least-cpu must be a number of seconds, 0 or more")
     if args.update and (not args.sizes or args.sweep):
         parser.error("--update measures stages again at --sizes (not --sweep)")
     return args
@@ -640,6 +672,8 @@ def section_command(args: argparse.Namespace, option: str) -> str:
         words.append(f"--text {args.text}")
     if args.repeat != 3:
         words.append(f"--repeat {args.repeat}")
+    if args.least_cpu != LEAST_CPU:
+        words.append(f"--least-cpu {args.least_cpu:g}")
     if option == "sizes" and args.workers != 1:
         words.append(f"--workers {args.workers}")
     if args.stages != [s for s, _, _ in STAGES]:
