@@ -612,3 +612,23 @@ def test_a_sweep_of_fewer_documents_refuses_to_drop_the_saved_ones(
     assert " at 6" in refused.stderr and "--update" not in refused.stderr
     assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8")) == saved
     assert not (tmp_path / "PERFORMANCE.md").exists()
+
+
+def test_a_stage_not_flat_is_split_into_user_and_system() -> None:
+    run = load("run")
+
+    def figures(cpu: float, system: float) -> dict[str, float]:
+        return {"cpu_seconds": cpu, "system_seconds": system}
+
+    results = {
+        10: {"entities_ours": figures(0.0003, 0.0), "decode": figures(0.001, 0.0)},
+        1000: {"entities_ours": figures(0.06, 0.03), "decode": figures(0.1, 0.0)},
+    }
+    (note,) = run.not_flat_notes(results)[:-1]  # 30 -> 60 µs: decode is flat, no note
+    assert note.startswith("- `entities_ours`, user and system CPU apart: user 30 -> 30 µs")
+    assert "(1.00x: flat), system 0 -> 30 µs" in note
+    results[1000]["entities_ours"]["system_seconds"] = 0.0  # all of it user: not flat
+    (note,) = run.not_flat_notes(results)[:-1]
+    assert "user 30 -> 60 µs per document (2.00x: **NOT flat**), system 0 -> 0 µs" in note
+    results[1000]["entities_ours"] = figures(0.045, 0.0)  # 1.5x: flat, no note
+    assert run.not_flat_notes(results) == []

@@ -356,6 +356,32 @@ def per_document_table(all_results: dict[int, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def not_flat_notes(all_results: dict[int, dict[str, Any]]) -> list[str]:
+    """For each stage whose CPU per document is not flat, its user and system parts apart,
+    smallest size -> largest: growth in the system part alone is the kernel's (page faults of
+    memory touched for the first time, files created), not the stage's Python."""
+    sizes = sorted(all_results)
+    notes = []
+    for stage, _, kind in STAGES:
+        runs = [all_results[n].get(stage) for n in sizes]
+        if kind == "peer" or any(r is None or "system_seconds" not in r for r in runs):
+            continue
+        totals = [per_unit(r, n) for r, n in zip(runs, sizes, strict=True)]
+        if len(sizes) < 2 or not totals[0] or totals[-1] / totals[0] <= FLAT:
+            continue
+        user = [
+            t - r["system_seconds"] / n * 1e6 for t, r, n in zip(totals, runs, sizes, strict=True)
+        ]
+        system = [t - u for t, u in zip(totals, user, strict=True)]
+        notes.append(
+            f"- `{stage}`, user and system CPU apart: user {user[0]:,.0f} -> {user[-1]:,.0f} µs"
+            f" per document ({flatness([user[0], user[-1]])}), system {system[0]:,.0f} ->"
+            f" {system[-1]:,.0f} µs (the kernel's part: files created, memory touched for the"
+            " first time)."
+        )
+    return [*notes, ""] if notes else []
+
+
 def over_floor(all_results: dict[int, dict[str, Any]], stage: str) -> str:
     """The stage's CPU seconds over its floor's at the smallest and the largest size."""
     floor = FLOORS.get(stage, ("",))[0]
@@ -495,10 +521,12 @@ def render_scale(
         " smallest). A floor that grows as much as its stage shows a cost of the machine, not"
         " of the stage (above all the kernel's cost of creating a file, which varies from run"
         " to run). The last column sets each stage against its floor, measured in the same"
-        " run.",
+        " run. Below the table, a stage that is not flat is split into its user and system"
+        " CPU.",
         "",
         *per_document_table(all_results),
         "",
+        *not_flat_notes(all_results),
         "## Checks and peers",
         "",
     ]
