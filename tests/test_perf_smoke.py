@@ -632,3 +632,21 @@ def test_a_stage_not_flat_is_split_into_user_and_system() -> None:
     assert "user 30 -> 60 µs per document (2.00x: **NOT flat**), system 0 -> 0 µs" in note
     results[1000]["entities_ours"] = figures(0.045, 0.0)  # 1.5x: flat, no note
     assert run.not_flat_notes(results) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--least-cpu", "-1"], "--least-cpu must be a number of seconds, 0 or more"),
+        (["--least-cpu", "nan"], "--least-cpu must be a number of seconds, 0 or more"),
+        (["--repeat", "0"], "sizes, paragraph counts and --repeat must be at least 1"),
+    ],
+)
+def test_run_refuses_counts_it_cannot_use(tmp_path: Path, options: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(PERF / "run.py"), "--sizes", "5", "--work", str(tmp_path), *options],
+        capture_output=True, text=True, env=ENV, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].endswith(f"error: {message}")
+    assert list(tmp_path.iterdir()) == []  # refused before anything is made
