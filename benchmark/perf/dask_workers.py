@@ -197,29 +197,16 @@ def measure(name: str, documents: int, root: Path, work: Path, address: str) -> 
     out = work / "build-cluster"
     warm_build = on_running_cluster(["build", "--root", str(root), "--out", str(out)], address)
     identical = same_tree(work / "build-1", work / "build-2") and same_tree(work / "build-1", out)
-    validations = {
-        workers: propos(
-            [
-                "validate",
-                str(root / "annotations" / "gold"),
-                "--root",
-                str(root),
-                "--workers",
-                str(workers),
-            ]
-        )
-        for workers in (1, 2)
-    }
     gold = str(root / "annotations" / "gold")
-    warm_validate = on_running_cluster(["validate", gold, "--root", str(root)], address)
-    same = validations[1].output == validations[2].output == warm_validate.output
+    validations = three_runs(["validate", gold, "--root", str(root)], address)
+    same = validations["1"].output == validations["2"].output == validations["cluster"].output
     checks = three_runs(["validate", str(submission_of(root)), "--root", str(root)], address)
     same_check = checks["1"].output == checks["2"].output == checks["cluster"].output
     return [
         measure_clean(name, documents, root, work, address),
         row(name, "build", builds[1], builds[2], warm_build,
             "byte-identical" if identical else "DIFFER", documents),
-        row(name, "validate (gold)", validations[1], validations[2], warm_validate,
+        row(name, "validate (gold)", validations["1"], validations["2"], validations["cluster"],
             "same report" if same else "DIFFER", documents),
         row(name, "validate (submission)", checks["1"], checks["2"], checks["cluster"],
             "same report" if same_check else "DIFFER", documents),

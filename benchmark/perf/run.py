@@ -173,16 +173,11 @@ def best_runs(
     moment than at another on this machine. Each round starts with the next stage (clean
     first, then its floor first, ...), so that none always runs right after another's files
     were written and removed. How many rounds: see `rounds_after_first`."""
-    runs: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
-    rounds = 1
-    round_number = 0
-    while round_number < rounds:
+    runs = {stage: [run_stage(stage, root, workers, args.sample)] for stage in stages}
+    first_runs = [made[0]["cpu_seconds"] for made in runs.values()]
+    for round_number in range(1, rounds_after_first(first_runs, args.repeat, args.least_cpu)):
         for stage in rotated(stages, round_number):
             runs[stage].append(run_stage(stage, root, workers, args.sample))
-        if round_number == 0:
-            first_runs = [made[0]["cpu_seconds"] for made in runs.values()]
-            rounds = rounds_after_first(first_runs, args.repeat, args.least_cpu)
-        round_number += 1
     best = {}
     for stage, made in runs.items():
         best[stage] = min(made, key=lambda result: result["cpu_seconds"])

@@ -1155,12 +1155,17 @@ class Context:
         return self._folders[folder]
 
 
+def is_submission_name(where: str) -> bool:
+    """A .jsonl file is a submission, one document a line."""
+    return os.path.splitext(where)[1] == ".jsonl"
+
+
 def validate_file(path: str | Path, context: Context, linked: bool | None = None) -> list[Problem]:
     """Every problem of one file (``linked``: whether it is a link, when the caller knows).
     A well-formed annotation is checked from its path as a string: making a Path for each file
     took about 7% of a partition's time (py-spy, 10,000 files)."""
     where = os.fspath(path)
-    if os.path.splitext(where)[1] == ".jsonl":
+    if is_submission_name(where):
         return submission_problems(Path(where), context)
     data, problem = read_bounded(where, context.max_bytes)
     if problem:
@@ -1419,7 +1424,7 @@ def validate_paths(
     with shared_cluster(engine) as engine:
         for path, linked in _walk_names(targets):
             report.files += 1
-            if os.path.splitext(path)[1] == ".jsonl":  # a submission: its lines are shared out
+            if is_submission_name(path):  # its lines are shared out, not the file
                 report.extend(validate_files_on(engine, files, frozenset(links), context))
                 files, links = [], set()
                 report.extend(submission_problems(Path(path), context, engine))
